@@ -1,0 +1,52 @@
+# Shared settings and helpers of the project's scripts. Sourced, never run.
+# The servers listen on 127.0.0.1 only, on the project's own ports, with their data in
+# .data/ (git-ignored). Override the ports with DEV_REDIS_PORT / DEV_PG_PORT.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="$ROOT/.data"
+REDIS_PORT="${DEV_REDIS_PORT:-6391}"
+PG_PORT="${DEV_PG_PORT:-5439}"
+PG_USER=orders
+PG_PASSWORD=orders
+DEV_DB=orders_dev
+TEST_DB=orders_test
+API_PORT="${PORT:-3000}"
+
+log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*"; }
+die() {
+  printf '[%s] error: %s\n' "$(basename "$0" .sh)" "$*" >&2
+  exit 1
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# True when the pid in file $1 is a live process.
+pid_alive() { [ -s "$1" ] && kill -0 "$(head -n1 "$1")" 2>/dev/null; }
+
+# wait_for <what> <seconds> <command...>: retries the command every 0.2 s.
+wait_for() {
+  local what=$1 seconds=$2
+  shift 2
+  local tries=$((seconds * 5))
+  while ! "$@" >/dev/null 2>&1; do
+    tries=$((tries - 1))
+    [ "$tries" -gt 0 ] || die "$what did not answer within ${seconds}s"
+    sleep 0.2
+  done
+}
+
+# Installs the npm dependencies when node_modules is missing or older than the lock file.
+ensure_node_modules() {
+  command -v npm >/dev/null || die "node and npm are needed (Node.js 20.19 or later)"
+  local stamp="$ROOT/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
+    log "installing npm dependencies (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund)
+  fi
+}
+
+dev_database_url() { echo "postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$DEV_DB"; }
+test_database_url() { echo "postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$TEST_DB"; }
+dev_redis_url() { echo "redis://127.0.0.1:$REDIS_PORT/0"; }
+test_redis_url() { echo "redis://127.0.0.1:$REDIS_PORT/1"; }

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** The project's local servers, as scripts/services.sh starts them. */
+export const DEFAULT_DATABASE_URL = 'postgres://orders:orders@127.0.0.1:5439/orders_dev';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6391/0';
+/** Only for local use: refused when NODE_ENV=production. */
+export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ invalid_type_error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.join(' or ')}//`,
+  );
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(0, 65535).default(3000),
+    DATABASE_URL: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
+    DB_POOL_MAX: int(1, 200).default(10),
+    REDIS_URL: url(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),
+    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
+    PAYMENT_TTL_SECONDS: int(1, 30 * 24 * 3600).default(900),
+    LOCK_TTL_MS: int(100, 600_000).default(10_000),
+    LOCK_WAIT_MS: int(0, 600_000).default(5000),
+    SWEEP_INTERVAL_MS: int(100, 3_600_000).default(1000),
+    SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /** Test-only fault: sleep this long inside the critical section (harness `pause`). */
+    TEST_LOCK_PAUSE_MS: int(0, 600_000).default(0),
+    /** Test-only fault: skip the version check, so the harness can prove it sees lost updates. */
+    TEST_DISABLE_VERSION_CHECK: flag.default('false'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    if (c.AUTH_JWT_SECRET === DEV_JWT_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWT_SECRET'],
+        message: 'must be set to a secret of your own when NODE_ENV=production',
+      });
+    }
+    for (const name of ['TEST_LOCK_PAUSE_MS', 'TEST_DISABLE_VERSION_CHECK'] as const) {
+      if (c[name]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is test-only: refused when NODE_ENV=production',
+        });
+      }
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+/** A setting that is missing its form; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads every setting from the environment. An empty variable counts as unset.
+ * @throws ConfigError naming each variable whose value is not valid.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(
+    Object.keys(schema.innerType().shape).flatMap((key) => {
+      const value = env[key];
+      return value === undefined || value === '' ? [] : [[key, value]];
+    }),
+  );
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'config');
+      const got = name in input ? ` (got ${JSON.stringify(input[name])})` : '';
+      return `${name} ${issue.message}${got}`;
+    }),
+  );
+}

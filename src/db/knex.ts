@@ -1,0 +1,30 @@
+import knex, { type Knex } from 'knex';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+
+export type Db = Knex;
+
+/**
+ * The pool of PostgreSQL connections. Connection and acquire time-outs are short so
+ * that an unreachable database turns into a quick 503, not a request that hangs.
+ */
+export function createDb(
+  config: Pick<Config, 'DATABASE_URL' | 'DB_POOL_MAX'>,
+  applicationName = 'order-coordinator',
+  logger?: Logger,
+): Db {
+  // Knex prints its own warnings with console.log unless given a logger.
+  const log = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
+    logger?.[level]({ knex: String(message) }, 'knex');
+  return knex({
+    log: { warn: log('warn'), error: log('error'), debug: log('debug'), deprecate: log('warn') },
+    client: 'pg',
+    connection: {
+      connectionString: config.DATABASE_URL,
+      connectionTimeoutMillis: 2000,
+      application_name: applicationName,
+    },
+    pool: { min: 0, max: config.DB_POOL_MAX },
+    acquireConnectionTimeout: 3000,
+  });
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type RequestHandler } from 'express';
+import type Redis from 'ioredis';
+import { pinoHttp } from 'pino-http';
+import type { Config } from '../config';
+import type { Db } from '../db/knex';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { healthRouter } from './health';
+import { errorHandler, notFound } from './problem';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  redis: Redis;
+  /** False once shutdown has begun; `/readyz` then answers 503. */
+  isAccepting?: () => boolean;
+}
+
+/** Bodies are JSON objects of at most 64 KiB (contract: larger gets 413). */
+export const BODY_LIMIT = '64kb';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** A POST, PUT or PATCH with a body must say it is JSON; an empty one may say nothing. */
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+  const length = Number(req.headers['content-length'] ?? 0);
+  const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody && req.headers['content-type'] === undefined) return next();
+  if (req.is('application/json')) return next();
+  next(new AppError('unsupported_media_type', 'Send the body as application/json.'));
+};
+
+/** Builds the express app; `listen()` is the caller's (see server.ts). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    }),
+  );
+  app.use(
+    healthRouter({ db: deps.db, redis: deps.redis, isAccepting: deps.isAccepting ?? (() => true) }),
+  );
+  app.use(requireJson);
+  app.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

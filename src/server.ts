@@ -1,0 +1,88 @@
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createDb } from './db/knex';
+import { createApp } from './http/app';
+import { createLogger, type Logger } from './logger';
+import { createRedis } from './redis';
+
+export interface RunningServer {
+  server: Server;
+  /** Stops accepting, lets requests in flight finish, then closes Redis and PostgreSQL. */
+  shutdown: (reason: string) => Promise<void>;
+}
+
+/** Wires the app to its dependencies and listens on HOST:PORT. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const db = createDb(config, `order-coordinator:${config.PORT}`, logger);
+  const redis = createRedis(config);
+  redis.on('error', (error: Error) =>
+    logger.warn({ err: error.message }, 'redis connection error'),
+  );
+  let accepting = true;
+  const app = createApp({ config, logger, db, redis, isAccepting: () => accepting });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
+  });
+  const address = server.address();
+  logger.info({ address }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    closing ??= (async () => {
+      logger.info({ reason }, 'shutting down: no new connections, finishing requests in flight');
+      accepting = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => {
+        logger.warn(
+          'requests still in flight after SHUTDOWN_TIMEOUT_MS: closing their connections',
+        );
+        server.closeAllConnections();
+      }, config.SHUTDOWN_TIMEOUT_MS);
+      await closed;
+      clearTimeout(force);
+      await Promise.allSettled([redis.quit(), db.destroy()]);
+      logger.info('shutdown complete');
+    })();
+    return closing;
+  };
+  return { server, shutdown };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  const running = await startServer(config, logger);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      running.shutdown(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(
+      `failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}
