@@ -44,8 +44,11 @@ const schema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
-    /** Test-only fault: sleep this long inside the critical section (harness `pause`). */
-    TEST_LOCK_PAUSE_MS: int(0, 600_000).default(0),
+    /**
+     * Test-only faults: honours the `X-Test-Lock-Pause-Ms` request header, which makes a
+     * transition block its process that long inside the critical section (harness `pause`).
+     */
+    TEST_FAULTS: flag.default('false'),
     /** Test-only fault: skip the version check, so the harness can prove it sees lost updates. */
     TEST_DISABLE_VERSION_CHECK: flag.default('false'),
   })
@@ -58,7 +61,7 @@ const schema = z
         message: 'must be set to a secret of your own when NODE_ENV=production',
       });
     }
-    for (const name of ['TEST_LOCK_PAUSE_MS', 'TEST_DISABLE_VERSION_CHECK'] as const) {
+    for (const name of ['TEST_FAULTS', 'TEST_DISABLE_VERSION_CHECK'] as const) {
       if (c[name]) {
         ctx.addIssue({
           code: 'custom',

@@ -70,13 +70,13 @@ describe('loadConfig', () => {
   it('when NODE_ENV=production, then the dev secret and the test-only faults are refused', () => {
     const problems = problemsOf({
       NODE_ENV: 'production',
-      TEST_LOCK_PAUSE_MS: '20000',
+      TEST_FAULTS: 'true',
       TEST_DISABLE_VERSION_CHECK: '1',
     });
     expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual([
       'AUTH_JWT_SECRET',
       'TEST_DISABLE_VERSION_CHECK',
-      'TEST_LOCK_PAUSE_MS',
+      'TEST_FAULTS',
     ]);
   });
 
