@@ -1,0 +1,161 @@
+import { performance } from 'node:perf_hooks';
+import type Redis from 'ioredis';
+import type { Logger } from '../logger';
+import type { LockStatus } from './errors';
+import { errorForStatus, LockLostError, toLockError } from './errors';
+import type { LockKeys } from './keys';
+import type { LockMetrics } from './metrics';
+import { checkDuration, driftMs, MIN_TTL_MS, renewEveryMs } from './options';
+import { scriptKeys } from './scripts';
+
+/** What a handle needs from its manager. */
+export interface HandleDeps {
+  redis: Redis;
+  metrics: LockMetrics;
+  logger: Logger;
+}
+
+/**
+ * One held lock. Its validity is counted on the monotonic clock from before the command
+ * that granted or extended it, minus a drift margin, so it ends before Redis's copy does.
+ */
+export class LockHandle {
+  private readonly controller = new AbortController();
+  private readonly grantedAt = performance.now();
+  private expiresAt: number;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
+  private released = false;
+
+  /** @internal built by LockManager.acquire */
+  constructor(
+    private readonly deps: HandleDeps,
+    private readonly keys: LockKeys,
+    readonly token: string,
+    private ttlMs: number,
+    sentAt: number,
+  ) {
+    this.expiresAt = sentAt + ttlMs - driftMs(ttlMs);
+    this.armExpiry();
+  }
+
+  get key(): string {
+    return this.keys.lock;
+  }
+
+  /** Fires (reason: a LockLostError) when the lock is found lost or its lease lapses. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Ms of validity left on the monotonic clock (never negative). */
+  remainingMs(): number {
+    return Math.max(0, Math.floor(this.expiresAt - performance.now()));
+  }
+
+  /**
+   * Resets the lease to `ttlMs` ms from now, if the lock is still ours.
+   * @throws RangeError/TypeError for a bad `ttlMs`; LockLostError when the lock expired
+   *   or is held by someone else (the signal fires too); LockUnavailableError when Redis
+   *   cannot be reached.
+   */
+  async extend(ttlMs: number): Promise<void> {
+    checkDuration('ttlMs', ttlMs, MIN_TTL_MS);
+    if (this.controller.signal.aborted) throw this.lostReason();
+    const sentAt = performance.now();
+    let status: LockStatus;
+    try {
+      status = await this.deps.redis.lockExtend(this.keys.lock, this.token, ttlMs);
+    } catch (error) {
+      throw toLockError(error, this.key);
+    }
+    const error = errorForStatus(status, this.key);
+    if (error !== undefined) {
+      this.markLost(error);
+      throw error;
+    }
+    this.ttlMs = ttlMs;
+    this.expiresAt = Math.max(this.expiresAt, sentAt + ttlMs - driftMs(ttlMs));
+    this.armExpiry();
+  }
+
+  /** Renews every third of the lease until release; used by withLock. */
+  startWatchdog(): void {
+    if (this.released || this.renewTimer !== undefined) return;
+    this.renewTimer = setTimeout(() => {
+      this.renewing = this.renew().finally(() => {
+        this.renewing = undefined;
+        this.renewTimer = undefined;
+        if (!this.released && !this.controller.signal.aborted) this.startWatchdog();
+      });
+    }, renewEveryMs(this.ttlMs));
+    this.renewTimer.unref();
+  }
+
+  /**
+   * Stops renewing (after waiting for a renewal in flight) and deletes the lock if it
+   * still holds our token; a lock someone else holds now is never deleted. Idempotent.
+   * @throws LockLostError when the lock was lost before the release (expired, taken, or
+   *   its lease lapsed unrenewed); LockUnavailableError when Redis cannot be reached
+   *   (the lock then ends with its lease).
+   */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    clearTimeout(this.renewTimer);
+    clearTimeout(this.expiryTimer);
+    await this.renewing;
+    this.deps.metrics.held(performance.now() - this.grantedAt);
+    const lostBefore = this.controller.signal.aborted ? this.lostReason() : undefined;
+    let status: LockStatus;
+    try {
+      const { redis } = this.deps;
+      status = await redis.lockRelease(...scriptKeys(this.keys), this.token, this.keys.channel);
+    } catch (error) {
+      throw lostBefore ?? toLockError(error, this.key);
+    }
+    const error = lostBefore ?? errorForStatus(status, this.key);
+    if (error === undefined) return;
+    if (lostBefore === undefined) this.deps.metrics.lost();
+    throw error;
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      await this.extend(this.ttlMs);
+      this.deps.metrics.renewed(true);
+    } catch (error) {
+      if (error instanceof LockLostError) return; // extend() marked it lost
+      // Transient: the next renewal a third of a lease later may still succeed.
+      this.deps.metrics.renewed(false);
+      this.deps.logger.warn({ err: error, key: this.key }, 'lock renewal failed');
+    }
+  }
+
+  private armExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    if (this.released) return;
+    this.expiryTimer = setTimeout(
+      () => {
+        this.markLost(new LockLostError(this.key, `lease of lock ${this.key} lapsed unrenewed`));
+      },
+      Math.max(0, this.expiresAt - performance.now()),
+    );
+    this.expiryTimer.unref();
+  }
+
+  private markLost(error: LockLostError | Error): void {
+    if (this.controller.signal.aborted) return;
+    clearTimeout(this.expiryTimer);
+    this.expiresAt = performance.now();
+    this.deps.metrics.lost();
+    this.deps.logger.warn({ key: this.key, reason: error.message }, 'lock lost');
+    this.controller.abort(error);
+  }
+
+  private lostReason(): Error {
+    const reason: unknown = this.controller.signal.reason;
+    return reason instanceof Error ? reason : new LockLostError(this.key, 'lock lost');
+  }
+}

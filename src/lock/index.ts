@@ -1,0 +1,12 @@
+export { LockManager } from './manager';
+export { LockHandle } from './handle';
+export { lockKey } from './keys';
+export type { LockOptions } from './options';
+export {
+  LockError,
+  LockBusyError,
+  LockLostError,
+  LockUnavailableError,
+  type LockErrorCode,
+} from './errors';
+export { createLockMetrics, type LockMetrics, type WaitOutcome } from './metrics';
