@@ -1,0 +1,47 @@
+import type { Violation } from '../types';
+import { asNumber } from '../util/json';
+import type { OrderCase } from './case';
+import { describe } from './events';
+
+/**
+ * Guarantee 2: a `PAY` carries the total set by the latest `CREATED` or `REPRICE` before
+ * it, and no `REPRICE` follows a `PAY`. A `PAY` of another amount, or a `REPRICE` whose
+ * `previousTotalCents` is not the total it replaced, is a lost update: the writer acted
+ * on a state that another transition had already changed.
+ */
+export function checkPaidTotals(c: OrderCase): Violation[] {
+  const out: Violation[] = [];
+  const v = (kind: string, message: string): void => {
+    out.push({ guarantee: 2, kind, orderId: c.order.id, message });
+  };
+  let total: number | undefined;
+  let paidAt: number | undefined;
+  for (const e of c.events) {
+    if (e.type === 'CREATED') {
+      total = asNumber(e.data.totalCents);
+      if (total === undefined) v('created-without-total', `event ${describe(e)} has no totalCents`);
+    } else if (e.type === 'REPRICE') {
+      if (paidAt !== undefined) {
+        v('reprice-after-pay', `event ${describe(e)} follows the PAY of event ${paidAt}`);
+      }
+      const previous = asNumber(e.data.previousTotalCents);
+      if (previous !== undefined && total !== undefined && previous !== total) {
+        v(
+          'lost-update',
+          `event ${describe(e)} replaced a total of ${previous}, but the total at that moment was ${total}`,
+        );
+      }
+      total = asNumber(e.data.totalCents);
+    } else if (e.type === 'PAY') {
+      const amount = asNumber(e.data.amountCents);
+      if (amount !== total) {
+        v(
+          'lost-update',
+          `event ${describe(e)} paid ${amount}, but the order's total at that moment was ${total}`,
+        );
+      }
+      paidAt ??= e.version;
+    }
+  }
+  return out;
+}
