@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb } from './db/knex';
 import { createApp } from './http/app';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { startPaymentExpirySweeper } from './jobs/payment-expiry';
+import { LockManager, createLockMetrics } from './lock';
 import { createLogger, type Logger } from './logger';
 import { createRedis } from './redis';
 
@@ -18,8 +21,19 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   redis.on('error', (error: Error) =>
     logger.warn({ err: error.message }, 'redis connection error'),
   );
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const locks = new LockManager(redis, { metrics: createLockMetrics(registry), logger });
   let accepting = true;
-  const app = createApp({ config, logger, db, redis, isAccepting: () => accepting });
+  const app = createApp({
+    config,
+    logger,
+    db,
+    redis,
+    locks,
+    registry,
+    isAccepting: () => accepting,
+  });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
@@ -28,12 +42,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   const address = server.address();
   logger.info({ address }, 'listening');
+  const sweeper = startPaymentExpirySweeper(
+    { db, locks, config, logger },
+    config.SWEEP_INTERVAL_MS,
+  );
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
     closing ??= (async () => {
       logger.info({ reason }, 'shutting down: no new connections, finishing requests in flight');
       accepting = false;
+      await sweeper.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => {
@@ -44,6 +63,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }, config.SHUTDOWN_TIMEOUT_MS);
       await closed;
       clearTimeout(force);
+      await locks.close();
       await Promise.allSettled([redis.quit(), db.destroy()]);
       logger.info('shutdown complete');
     })();

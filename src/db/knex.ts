@@ -1,8 +1,13 @@
 import knex, { type Knex } from 'knex';
+import pg from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 
 export type Db = Knex;
+
+// int8 columns (money, counts) come back as numbers, not strings: every value the
+// service stores stays below 2^53 (prices are capped at 10^9 minor units).
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
 /**
  * The pool of PostgreSQL connections. Connection and acquire time-outs are short so

@@ -3,17 +3,25 @@ import express, { type Express, type RequestHandler } from 'express';
 import type Redis from 'ioredis';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../config';
+import type { Registry } from 'prom-client';
 import type { Db } from '../db/knex';
 import { AppError } from '../errors';
+import type { LockManager } from '../lock';
 import type { Logger } from '../logger';
+import { authenticate } from './auth';
 import { healthRouter } from './health';
 import { errorHandler, notFound } from './problem';
+import { ordersRouter } from './routes/orders';
+import { productsRouter } from './routes/products';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   db: Db;
   redis: Redis;
+  locks: LockManager;
+  /** Served at `GET /metrics` when given. */
+  registry?: Registry;
   /** False once shutdown has begun; `/readyz` then answers 503. */
   isAccepting?: () => boolean;
 }
@@ -54,8 +62,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     healthRouter({ db: deps.db, redis: deps.redis, isAccepting: deps.isAccepting ?? (() => true) }),
   );
+  const registry = deps.registry;
+  if (registry) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(registry.contentType).send(await registry.metrics());
+    });
+  }
   app.use(requireJson);
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  const v1 = express.Router();
+  v1.use(authenticate(deps.config.AUTH_JWT_SECRET));
+  v1.use('/products', productsRouter(deps));
+  v1.use('/orders', ordersRouter(deps));
+  app.use('/v1', v1);
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

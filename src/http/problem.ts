@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { isDbUnavailable } from '../db/pg-errors';
 import { AppError } from '../errors';
+import { LockBusyError, LockUnavailableError } from '../lock';
 import type { Logger } from '../logger';
 
 /** Sends an AppError as `application/problem+json`, with `Retry-After` when it has one. */
@@ -30,6 +32,24 @@ export function toAppError(error: unknown): AppError {
   }
   if (typeof parserType === 'string' && (error as BodyParserError).status === 400) {
     return new AppError('malformed_json', 'The request body could not be read.');
+  }
+  if (error instanceof LockBusyError) {
+    return new AppError('order_busy', 'The order is busy with another change; retry shortly.', {
+      retryAfterSeconds: Math.max(1, Math.ceil(error.remainingMs / 1000)),
+      cause: error,
+    });
+  }
+  if (error instanceof LockUnavailableError) {
+    return new AppError('dependency_unavailable', 'Redis is unreachable; nothing was changed.', {
+      retryAfterSeconds: 1,
+      cause: error,
+    });
+  }
+  if (isDbUnavailable(error)) {
+    return new AppError('dependency_unavailable', 'PostgreSQL is unreachable; retry shortly.', {
+      retryAfterSeconds: 1,
+      cause: error,
+    });
   }
   return new AppError('internal', 'An unexpected error occurred.', { cause: error });
 }

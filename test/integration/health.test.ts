@@ -5,13 +5,18 @@ import { PrivateRedis, freePort } from '../helpers/redis-server';
 import { openContext, testConfig, type TestContext } from '../helpers/context';
 import { createDb } from '../../src/db/knex';
 import { waitUntil } from '../helpers/wait';
+import { LockManager } from '../../src/lock';
 
 describe('health endpoints', () => {
-  let ctx: TestContext;
+  let ctx: TestContext & { locks: LockManager };
   beforeAll(async () => {
-    ctx = await openContext();
+    const opened = await openContext();
+    ctx = { ...opened, locks: new LockManager(opened.redis) };
   });
-  afterAll(async () => ctx.close());
+  afterAll(async () => {
+    await ctx.locks.close();
+    await ctx.close();
+  });
 
   it('when both servers answer, then /healthz and /readyz are 200 without a token', async () => {
     const app = createApp(ctx);

@@ -1,0 +1,4 @@
+export * from './order.machine';
+export * from './order.lifecycle';
+export * from './replay';
+export * from './diagram';

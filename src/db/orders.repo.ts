@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import type { OrderStatus } from '../../machines';
+
+export interface OrderItemRow {
+  productId: string;
+  sku: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+export interface OrderRow {
+  id: string;
+  buyer_id: string;
+  merchant_id: string;
+  status: OrderStatus;
+  total_cents: number;
+  currency: string;
+  paid_cents: number | null;
+  version: number;
+  holds_stock: boolean;
+  payment_due_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  items: OrderItemRow[];
+}
+
+/** An order as read for a transition, with the database's clock at the time of the read. */
+export interface LoadedOrder extends OrderRow {
+  db_now: Date;
+}
+
+const ITEMS = `coalesce((select json_agg(json_build_object(
+    'productId', i.product_id, 'sku', i.sku, 'quantity', i.quantity,
+    'unitPriceCents', i.unit_price_cents) order by i.line)
+  from order_items i where i.order_id = o.id), '[]'::json) as items`;
+
+const COLUMNS = `o.id, o.buyer_id, o.merchant_id, o.status, o.total_cents, o.currency, o.paid_cents,
+  o.version, o.holds_stock, o.payment_due_at, o.created_at, o.updated_at`;
+
+/** One round trip: the order, its items and the database's clock. */
+export async function loadOrder(db: Knex, id: string): Promise<LoadedOrder | undefined> {
+  const result = await db.raw<{ rows: LoadedOrder[] }>(
+    `select ${COLUMNS}, ${ITEMS}, now() as db_now from orders o where o.id = ?`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+export interface OrderFilter {
+  buyerId?: string;
+  merchantId?: string;
+  status?: OrderStatus;
+  /** The id of the last order of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listOrders(db: Knex, f: OrderFilter): Promise<OrderRow[]> {
+  const where: string[] = [];
+  const args: Knex.Value[] = [];
+  const add = (clause: string, value: Knex.Value) => {
+    where.push(clause);
+    args.push(value);
+  };
+  if (f.buyerId !== undefined) add('o.buyer_id = ?', f.buyerId);
+  if (f.merchantId !== undefined) add('o.merchant_id = ?', f.merchantId);
+  if (f.status !== undefined) add('o.status = ?', f.status);
+  if (f.after !== undefined) {
+    add('(o.created_at, o.id) < (select c.created_at, c.id from orders c where c.id = ?)', f.after);
+  }
+  const result = await db.raw<{ rows: OrderRow[] }>(
+    `select ${COLUMNS}, ${ITEMS} from orders o
+     ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+     order by o.created_at desc, o.id desc limit ?`,
+    [...args, f.limit],
+  );
+  return result.rows;
+}
+
+export interface EventRow {
+  seq: number;
+  type: string;
+  from_status: OrderStatus | null;
+  to_status: OrderStatus;
+  version: number;
+  actor_role: string;
+  actor_id: string;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+export async function listEvents(db: Knex, orderId: string): Promise<EventRow[]> {
+  return db<EventRow>('order_events')
+    .select(
+      'seq',
+      'type',
+      'from_status',
+      'to_status',
+      'version',
+      'actor_role',
+      'actor_id',
+      'data',
+      'at',
+    )
+    .where('order_id', orderId)
+    .orderBy('seq', 'asc');
+}

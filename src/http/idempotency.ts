@@ -1,0 +1,131 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Config } from '../config';
+import type { Db } from '../db/knex';
+import {
+  claimKey,
+  releaseKey,
+  completeKey,
+  type IdempotencyHandle,
+  type StoredResponse,
+} from '../db/idempotency.repo';
+import { AppError } from '../errors';
+import type { Actor } from '../orders/policy';
+import { toAppError } from './problem';
+
+const KEY = /^[\x20-\x7e]{1,255}$/;
+
+/** Answers whose repeat would be the same: kept for replay. Transient ones free the key. */
+const TRANSIENT = new Set([
+  'order_busy',
+  'dependency_unavailable',
+  'internal',
+  'idempotency_key_in_flight',
+]);
+
+export function sendStored(res: Response, response: StoredResponse, replayed = false): void {
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+  const problem = response.status >= 400;
+  res
+    .status(response.status)
+    .type(problem ? 'application/problem+json' : 'application/json')
+    .send(JSON.stringify(response.body));
+}
+
+/** The same key must come with the same request: method, path and (canonical) body. */
+export function requestHash(req: Request): string {
+  return createHash('sha256')
+    .update(`${req.method} ${req.baseUrl}${req.path}\n${canonicalJson(req.body)}`)
+    .digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : 1,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Runs a POST under its `Idempotency-Key`, if it has one (contract: scoped to the
+ * principal, kept 24 hours): a repeat with the same body replays the stored answer, a
+ * different body is 422, a repeat while the first still runs is 409. `run` gets the
+ * handle to complete the key in its own transaction, with its effect.
+ */
+export async function idempotent(
+  deps: { db: Db; config: Pick<Config, 'LOCK_WAIT_MS' | 'LOCK_TTL_MS'> },
+  req: Request,
+  res: Response,
+  actor: Actor,
+  run: (handle: IdempotencyHandle | undefined) => Promise<StoredResponse>,
+): Promise<void> {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) {
+    sendStored(res, await run(undefined));
+    return;
+  }
+  if (typeof key !== 'string' || !KEY.test(key)) {
+    throw new AppError(
+      'validation_failed',
+      'Idempotency-Key must be 1 to 255 printable ASCII characters.',
+      {
+        extensions: {
+          errors: [
+            {
+              path: 'headers.idempotency-key',
+              message: 'must be 1-255 printable ASCII characters',
+            },
+          ],
+        },
+      },
+    );
+  }
+  const handle: IdempotencyHandle = {
+    role: actor.role,
+    principalId: actor.id,
+    key,
+    owner: randomUUID(),
+  };
+  // Longer than any run can take (lock wait + two leases + slack), so a live run keeps it.
+  const leaseMs = deps.config.LOCK_WAIT_MS + 2 * deps.config.LOCK_TTL_MS + 5000;
+  const claim = await claimKey(deps.db, handle, requestHash(req), leaseMs);
+  switch (claim.kind) {
+    case 'replay':
+      sendStored(res, claim.response, true);
+      return;
+    case 'reused':
+      throw new AppError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was used with another request.',
+      );
+    case 'in_flight':
+      throw new AppError(
+        'idempotency_key_in_flight',
+        'A request with this Idempotency-Key is still running.',
+        {
+          retryAfterSeconds: 1,
+        },
+      );
+    case 'claimed':
+      break;
+  }
+  let response: StoredResponse;
+  try {
+    response = await run(handle);
+  } catch (error) {
+    const appError = toAppError(error);
+    if (TRANSIENT.has(appError.code)) {
+      await releaseKey(deps.db, handle).catch(() => undefined);
+      throw error;
+    }
+    response = { status: appError.status, headers: {}, body: appError.toProblem() };
+    // Kept only if this run still owns the key; either way this caller gets the answer.
+    await completeKey(deps.db, handle, response);
+  }
+  sendStored(res, response);
+}

@@ -1,0 +1,171 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { ORDER_STATUSES } from '../../../machines';
+import type { Config } from '../../config';
+import type { Db } from '../../db/knex';
+import { AppError } from '../../errors';
+import {
+  runTransition,
+  type CoordinatorDeps,
+  type TransitionRequest,
+} from '../../orders/coordinator';
+import { createOrder } from '../../orders/create-order';
+import type { Intent } from '../../orders/intents';
+import { decodeCursor, getOrder, getOrderEvents, listVisibleOrders } from '../../orders/queries';
+import { etagOf } from '../../orders/view';
+import { actorOf } from '../auth';
+import { idempotent } from '../idempotency';
+import { cents, parse, parseId, text, uuid, validationError } from '../validation';
+
+const createSchema = z
+  .object({
+    items: z
+      .array(z.object({ productId: uuid, quantity: z.number().int().min(1).max(1000) }).strict())
+      .min(1)
+      .max(50),
+  })
+  .strict();
+
+const reason = text(500).optional();
+/** Each action's body, and the intent it stands for. */
+const ACTIONS = {
+  pay: z
+    .object({ amountCents: cents })
+    .strict()
+    .transform((b): Intent => ({ type: 'PAY', ...b })),
+  reprice: z
+    .object({ totalCents: cents, reason })
+    .strict()
+    .transform((b): Intent => ({ type: 'REPRICE', ...b })),
+  cancel: z
+    .object({ reason })
+    .strict()
+    .transform((b): Intent => ({ type: 'CANCEL', ...b })),
+  ship: z
+    .object({ trackingNumber: text(100).optional() })
+    .strict()
+    .transform((b): Intent => ({ type: 'SHIP', ...b })),
+  deliver: z
+    .object({})
+    .strict()
+    .transform((): Intent => ({ type: 'DELIVER' })),
+  refund: z
+    .object({ reason })
+    .strict()
+    .transform((b): Intent => ({ type: 'REFUND', ...b })),
+} as const;
+
+const listSchema = z
+  .object({
+    status: z.enum(ORDER_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+const notFound = (id: unknown) =>
+  new AppError('order_not_found', `Order ${String(id)} does not exist.`);
+
+/** `If-Match`: `*` or a list of strong ETags `"<version>"`; a weak one never matches. */
+export function parseIfMatch(header: string | undefined): TransitionRequest['ifMatch'] {
+  if (header === undefined) return undefined;
+  if (header.trim() === '*') return '*';
+  const versions: number[] = [];
+  for (const tag of header.split(',').map((t) => t.trim())) {
+    const match = /^(W\/)?"(\d{1,9})"$/.exec(tag);
+    if (!match?.[2]) {
+      throw new AppError(
+        'validation_failed',
+        'If-Match must be * or a list of "<version>" ETags.',
+        {
+          extensions: {
+            errors: [{ path: 'headers.if-match', message: 'must be * or "<version>"' }],
+          },
+        },
+      );
+    }
+    if (!match[1]) versions.push(Number(match[2]));
+  }
+  return versions;
+}
+
+function pauseOf(req: Request, config: Pick<Config, 'TEST_FAULTS'>): number | undefined {
+  const header = req.headers['x-test-lock-pause-ms'];
+  if (!config.TEST_FAULTS || typeof header !== 'string') return undefined;
+  const ms = Number(header);
+  return Number.isInteger(ms) && ms > 0 && ms <= 600_000 ? ms : undefined;
+}
+
+export function ordersRouter(deps: CoordinatorDeps & { db: Db; config: Config }): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const actor = actorOf(req);
+    if (actor.role !== 'buyer') throw new AppError('forbidden', 'Only buyers place orders.');
+    const body = parse(createSchema, req.body ?? {}, 'body');
+    await idempotent(deps, req, res, actor, (idempotency) =>
+      createOrder(deps, { actor, items: body.items, ...(idempotency ? { idempotency } : {}) }),
+    );
+  });
+
+  router.get('/', async (req, res) => {
+    const actor = actorOf(req);
+    const query = parse(listSchema, req.query, 'query');
+    let after: string | undefined;
+    if (query.cursor !== undefined) {
+      after = decodeCursor(query.cursor);
+      if (after === undefined) {
+        throw validationError(
+          new z.ZodError([
+            { code: 'custom', path: ['cursor'], message: 'is not a cursor this API returned' },
+          ]),
+          'query',
+        );
+      }
+    }
+    res.json(
+      await listVisibleOrders(deps.db, actor, {
+        limit: query.limit,
+        ...(query.status ? { status: query.status } : {}),
+        ...(after ? { after } : {}),
+      }),
+    );
+  });
+
+  router.get('/:id', async (req, res) => {
+    const order = await getOrder(
+      deps.db,
+      actorOf(req),
+      parseId(req.params.id, notFound(req.params.id)),
+    );
+    res.setHeader('ETag', etagOf(order.version)).json(order);
+  });
+
+  router.get('/:id/events', async (req, res) => {
+    res.json(
+      await getOrderEvents(deps.db, actorOf(req), parseId(req.params.id, notFound(req.params.id))),
+    );
+  });
+
+  router.post('/:id/:action', async (req, res, next) => {
+    const action = req.params.action as keyof typeof ACTIONS;
+    if (!Object.hasOwn(ACTIONS, action)) return next();
+    const actor = actorOf(req);
+    const orderId = parseId(req.params.id, notFound(req.params.id));
+    const intent = parse(ACTIONS[action], req.body ?? {}, 'body');
+    const ifMatch = parseIfMatch(req.headers['if-match']);
+    const pauseMs = pauseOf(req, deps.config);
+    await idempotent(deps, req, res, actor, (idempotency) =>
+      runTransition(deps, {
+        orderId,
+        actor,
+        intent,
+        ...(ifMatch !== undefined ? { ifMatch } : {}),
+        ...(idempotency ? { idempotency } : {}),
+        ...(pauseMs !== undefined ? { pauseMs } : {}),
+      }),
+    );
+  });
+
+  return router;
+}

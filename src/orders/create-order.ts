@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { ORDER_MACHINE_VERSION, initialSnapshot, statusOf } from '../../machines';
+import type { Config } from '../config';
+import type { Db } from '../db/knex';
+import { completeKey, type IdempotencyHandle, type StoredResponse } from '../db/idempotency.repo';
+import { loadOrder } from '../db/orders.repo';
+import { findProducts, reserveStock, type ProductRow } from '../db/products.repo';
+import { AppError } from '../errors';
+import type { Actor } from './policy';
+import { etagOf, orderView } from './view';
+
+export interface CreateOrderRequest {
+  actor: Actor;
+  items: { productId: string; quantity: number }[];
+  idempotency?: IdempotencyHandle;
+}
+
+/**
+ * Places an order: reserves the stock of every item or of none (never oversells: each
+ * product row is decremented only while enough is left), then writes the order, its
+ * items and its CREATED event in the same transaction.
+ * @returns 201 with the order, its Location and `ETag: "1"`.
+ * @throws AppError unknown_product, mixed_merchants, out_of_stock, validation_failed.
+ */
+export async function createOrder(
+  deps: { db: Db; config: Pick<Config, 'PAYMENT_TTL_SECONDS'> },
+  req: CreateOrderRequest,
+): Promise<StoredResponse> {
+  const products = await productsOf(deps.db, req.items);
+  const first = products.values().next().value as ProductRow;
+  const wanted = new Map<string, number>();
+  for (const item of req.items)
+    wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
+  const lines = req.items.map((item, i) => {
+    const product = products.get(item.productId) as ProductRow;
+    return { line: i + 1, product, quantity: item.quantity };
+  });
+  const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.product.price_cents, 0);
+  const id = randomUUID();
+
+  return deps.db.transaction(async (trx) => {
+    const short = await reserveStock(trx, wanted);
+    if (short !== undefined) {
+      throw new AppError('out_of_stock', `Not enough stock of product ${short}.`, {
+        extensions: { productId: short },
+      });
+    }
+    // now() is the transaction's start time: the same for every statement below.
+    const { rows } = await trx.raw<{ rows: { now: Date }[] }>('select now()');
+    const now = rows[0]?.now ?? new Date();
+    const paymentDueAt = new Date(now.getTime() + deps.config.PAYMENT_TTL_SECONDS * 1000);
+    const start = initialSnapshot({
+      totalCents,
+      paidCents: null,
+      paymentDueAt: paymentDueAt.getTime(),
+    });
+    await trx('orders').insert({
+      id,
+      buyer_id: req.actor.id,
+      merchant_id: first.merchant_id,
+      status: statusOf(start),
+      machine_state: JSON.stringify({ value: start.value, context: start.context }),
+      machine_version: ORDER_MACHINE_VERSION,
+      total_cents: totalCents,
+      currency: first.currency,
+      version: 1,
+      payment_due_at: paymentDueAt,
+      created_at: now,
+      updated_at: now,
+    });
+    await trx('order_items').insert(
+      lines.map((l) => ({
+        order_id: id,
+        line: l.line,
+        product_id: l.product.id,
+        sku: l.product.sku,
+        quantity: l.quantity,
+        unit_price_cents: l.product.price_cents,
+      })),
+    );
+    const order = await loadOrder(trx, id);
+    if (!order) throw new Error('the new order could not be read back');
+    await trx('order_events').insert({
+      order_id: id,
+      seq: 1,
+      type: 'CREATED',
+      from_status: null,
+      to_status: statusOf(start),
+      version: 1,
+      actor_role: req.actor.role,
+      actor_id: req.actor.id,
+      data: JSON.stringify({ items: order.items, totalCents }),
+      at: now,
+    });
+    const response: StoredResponse = {
+      status: 201,
+      headers: { ETag: etagOf(1), Location: `/v1/orders/${id}` },
+      body: orderView(order),
+    };
+    if (req.idempotency && !(await completeKey(trx, req.idempotency, response))) {
+      throw new AppError(
+        'idempotency_key_in_flight',
+        'Another request with this Idempotency-Key took over.',
+      );
+    }
+    return response;
+  });
+}
+
+/** The products of the items, all of one merchant and one currency. */
+async function productsOf(
+  db: Db,
+  items: CreateOrderRequest['items'],
+): Promise<Map<string, ProductRow>> {
+  const ids = [...new Set(items.map((i) => i.productId))];
+  const products = new Map((await findProducts(db, ids)).map((p) => [p.id, p]));
+  const unknown = ids.filter((id) => !products.has(id));
+  if (unknown.length > 0) {
+    throw new AppError('unknown_product', `Unknown product ${unknown.join(', ')}.`, {
+      extensions: { productIds: unknown },
+    });
+  }
+  const merchants = new Set([...products.values()].map((p) => p.merchant_id));
+  if (merchants.size > 1) {
+    throw new AppError('mixed_merchants', 'All items of an order must come from one merchant.');
+  }
+  const currencies = new Set([...products.values()].map((p) => p.currency));
+  if (currencies.size > 1) {
+    throw new AppError(
+      'validation_failed',
+      'All items of an order must be priced in one currency.',
+      {
+        extensions: {
+          errors: [{ path: 'items', message: 'products are priced in different currencies' }],
+        },
+      },
+    );
+  }
+  return products;
+}

@@ -1,0 +1,62 @@
+import type { OrderStatus } from '../../machines';
+import type { Db } from '../db/knex';
+import { findProduct } from '../db/products.repo';
+import { listEvents, listOrders, loadOrder } from '../db/orders.repo';
+import { AppError } from '../errors';
+import { maySee, type Actor } from './policy';
+import { eventView, orderView, productView, type OrderView } from './view';
+
+/** The order, if `actor` may see it; to anyone else it does not exist. */
+export async function getOrder(db: Db, actor: Actor, id: string): Promise<OrderView> {
+  const order = await loadOrder(db, id);
+  if (!order || !maySee(actor, order))
+    throw new AppError('order_not_found', `Order ${id} does not exist.`);
+  return orderView(order);
+}
+
+export async function getOrderEvents(db: Db, actor: Actor, id: string) {
+  await getOrder(db, actor, id);
+  return { events: (await listEvents(db, id)).map(eventView) };
+}
+
+export interface ListRequest {
+  status?: OrderStatus;
+  limit: number;
+  /** The id of the last order of the previous page (decoded from the cursor). */
+  after?: string;
+}
+
+/** Newest first: a buyer's own orders, a merchant's own, or all for an admin. */
+export async function listVisibleOrders(db: Db, actor: Actor, req: ListRequest) {
+  const rows = await listOrders(db, {
+    ...(actor.role === 'buyer' ? { buyerId: actor.id } : {}),
+    ...(actor.role === 'merchant' ? { merchantId: actor.id } : {}),
+    ...(req.status ? { status: req.status } : {}),
+    ...(req.after ? { after: req.after } : {}),
+    limit: req.limit + 1,
+  });
+  const page = rows.slice(0, req.limit);
+  const last = page[page.length - 1];
+  return {
+    orders: page.map(orderView),
+    nextCursor: rows.length > req.limit && last ? encodeCursor(last.id) : null,
+  };
+}
+
+export async function getProduct(db: Db, id: string) {
+  const product = await findProduct(db, id);
+  if (!product) throw new AppError('product_not_found', `Product ${id} does not exist.`);
+  return productView(product);
+}
+
+/** Cursors are opaque to clients: the last order's id, base64url-encoded. */
+export function encodeCursor(orderId: string): string {
+  return Buffer.from(`o:${orderId}`).toString('base64url');
+}
+
+/** @returns the order id, or undefined when the cursor was not made by encodeCursor. */
+export function decodeCursor(cursor: string): string | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const match = /^o:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(text);
+  return match?.[1];
+}
