@@ -1,0 +1,152 @@
+// Tests that count commands or stop Redis run on a private redis-server of their own:
+// the shared project Redis is never stopped, flushed or counted.
+import { performance } from 'node:perf_hooks';
+import type Redis from 'ioredis';
+import { LockLostError, LockManager, LockUnavailableError } from '../../src/lock';
+import {
+  callsBetween,
+  commandCalls,
+  deferred,
+  readyRedis,
+  rejectionOf,
+  uniqueLockKey,
+} from '../helpers/lock-fixtures';
+import { PrivateRedis } from '../helpers/redis-server';
+import { waitUntil } from '../helpers/wait';
+
+/** What acquire.lua and release.lua run inside Redis on the uncontended path. */
+const SCRIPT_INNER = new Set(['time', 'get', 'set', 'del', 'exists', 'lindex', 'zrangebyscore']);
+
+let server: PrivateRedis;
+let redis: Redis;
+let admin: Redis;
+let locks: LockManager;
+
+beforeEach(async () => {
+  server = await PrivateRedis.start();
+  redis = await readyRedis(server.url);
+  admin = await readyRedis(server.url, 'jest-lock-admin');
+  locks = new LockManager(redis);
+});
+
+afterEach(async () => {
+  await locks.close();
+  redis.disconnect();
+  admin.disconnect();
+  await server.stop();
+});
+
+const evals = (delta: Record<string, number>): number => (delta.eval ?? 0) + (delta.evalsha ?? 0);
+
+describe('LockManager on a private Redis', () => {
+  it('when nobody else wants the lock, then acquire + release is exactly 2 EVALSHA', async () => {
+    const key = uniqueLockKey();
+    await (await locks.acquire(key, { ttlMs: 1000, waitMs: 5000 })).release(); // loads scripts
+    const before = await commandCalls(admin);
+    const handle = await locks.acquire(key, { ttlMs: 1000, waitMs: 5000 });
+    await handle.release();
+    const delta = callsBetween(before, await commandCalls(admin));
+    expect(delta.evalsha).toBe(2);
+    expect(delta.eval).toBeUndefined();
+    const clientCommands = Object.keys(delta).filter((name) => !SCRIPT_INNER.has(name));
+    expect(clientCommands).toEqual(['evalsha']);
+  });
+
+  it('when SCRIPT FLUSH runs before each call, then acquire, extend and release still work', async () => {
+    const key = uniqueLockKey();
+    await admin.script('FLUSH');
+    const handle = await locks.acquire(key, { ttlMs: 1000, waitMs: 0 });
+    expect(await admin.get(key)).toBe(handle.token);
+    await admin.script('FLUSH');
+    await handle.extend(5000);
+    expect(await admin.pttl(key)).toBeGreaterThan(4000);
+    await admin.script('FLUSH');
+    await handle.release();
+    expect(await admin.exists(key)).toBe(0);
+    await admin.script('FLUSH');
+    await locks.withLock(key, { ttlMs: 1000, waitMs: 0 }, async () => {
+      expect(await admin.exists(key)).toBe(1);
+    });
+    expect(await admin.exists(key)).toBe(0);
+  });
+
+  it('when the holder never releases, then a waiter gets the lock after its lease without polling', async () => {
+    const key = uniqueLockKey();
+    const { manager: other, close } = await otherManager();
+    const abandoned = await other.acquire(key, { ttlMs: 500, waitMs: 0 });
+    const before = await commandCalls(admin);
+    const asked = performance.now();
+    const handle = await locks.acquire(key, { ttlMs: 1000, waitMs: 10_000 });
+    const waitedMs = performance.now() - asked;
+    const delta = callsBetween(before, await commandCalls(admin));
+    expect(await admin.get(key)).toBe(handle.token);
+    expect(waitedMs).toBeGreaterThanOrEqual(abandoned.remainingMs());
+    // try, retry after SUBSCRIBE, retry when the lease ran out: no loop of retries.
+    expect(evals(delta)).toBeLessThanOrEqual(4);
+    expect(delta.subscribe).toBe(1);
+    await handle.release();
+    await close();
+  });
+
+  it('when Redis is down, then acquire fails fast with LockUnavailableError and recovers after', async () => {
+    const key = uniqueLockKey();
+    await server.stop();
+    await expect(locks.acquire(key, { ttlMs: 1000, waitMs: 1000 })).rejects.toBeInstanceOf(
+      LockUnavailableError,
+    );
+    await server.start();
+    await waitUntil(() => redis.status === 'ready', 10_000, 'the connection to come back');
+    const handle = await locks.acquire(key, { ttlMs: 1000, waitMs: 0 });
+    await handle.release();
+  });
+
+  it('when Redis restarts (after a lease) during a hold, then the holder learns it lost the lock before anyone else gets it', async () => {
+    const key = uniqueLockKey();
+    const started = deferred();
+    let lostAt = Number.POSITIVE_INFINITY;
+    const holding = locks.withLock(key, { ttlMs: 400, waitMs: 0 }, async (signal) => {
+      started.resolve();
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      lostAt = performance.now();
+      throw signal.reason;
+    });
+    await started.promise;
+    await server.stop();
+    const error = await rejectionOf(holding);
+    expect(error).toBeInstanceOf(LockLostError);
+    await server.start(); // empty: the lock is gone with the old process
+    const { manager: other, close } = await otherManager();
+    const handle = await other.acquire(key, { ttlMs: 1000, waitMs: 5000 });
+    expect(performance.now()).toBeGreaterThan(lostAt);
+    await handle.release();
+    await close();
+  });
+
+  it('when Redis restarts at once during a hold, then the next renewal reports LockLostError', async () => {
+    const key = uniqueLockKey();
+    const started = deferred();
+    const holding = locks.withLock(key, { ttlMs: 900, waitMs: 0 }, async (signal) => {
+      started.resolve();
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      throw signal.reason;
+    });
+    await started.promise;
+    await server.stop();
+    await server.start();
+    await expect(holding).rejects.toBeInstanceOf(LockLostError);
+    expect(await admin.exists(key)).toBe(0);
+  });
+});
+
+/** A second manager on its own connection to the private server. */
+async function otherManager(): Promise<{ manager: LockManager; close: () => Promise<void> }> {
+  const connection = await readyRedis(server.url, 'jest-lock-other');
+  const manager = new LockManager(connection);
+  return {
+    manager,
+    close: async () => {
+      await manager.close();
+      connection.disconnect();
+    },
+  };
+}
