@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const running = await startServer(config, logger);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    // Every signal joins the one shutdown: a second SIGTERM must not kill requests in flight.
+    process.on(signal, () => {
       running.shutdown(signal).then(
         () => process.exit(0),
         (error: unknown) => {
