@@ -1,0 +1,233 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { FAULTS, type FaultName } from './faults/types';
+
+/** The project's own servers (scripts/services.sh): the dev database and Redis. */
+export const DEV_DATABASE_URL = 'postgres://orders:orders@127.0.0.1:5439/orders_dev';
+export const DEV_REDIS_URL = 'redis://127.0.0.1:6391/0';
+
+export interface HarnessOptions {
+  /** API instances to start. */
+  instances: number;
+  /** The run ends after this many seconds of workload ... */
+  seconds: number;
+  /** ... or this many recorded requests, whichever comes first. */
+  ops: number;
+  /** Virtual clients running at once. */
+  concurrency: number;
+  buyers: number;
+  merchants: number;
+  productsPerMerchant: number;
+  faults: FaultName[];
+  /** Start the instances with TEST_DISABLE_VERSION_CHECK=true (they must then be caught). */
+  disableVersionCheck: boolean;
+  databaseUrl: string;
+  /** Undefined: the project's Redis, or a private one when redis-restart is on. */
+  redisUrl: string | undefined;
+  /** Let redis-restart act on --redis-url (it flushes that database). */
+  allowRestartShared: boolean;
+  lockTtlMs: number;
+  lockWaitMs: number;
+  paymentTtlSeconds: number;
+  sweepIntervalMs: number;
+  /** How long a paused instance blocks (must exceed lockTtlMs). */
+  pauseMs: number;
+  /** Mean ms between two injections of each fault. */
+  periods: Record<FaultName, number>;
+  flashStock: number;
+  flashBuyers: number;
+  /** A flash sale at the start and then every this many seconds (0: only the first). */
+  flashEverySeconds: number;
+  requestTimeoutMs: number;
+  /** Where the JSON report goes (default harness/reports/<timestamp>.json). */
+  report: string | undefined;
+  seed: number;
+  /** No progress line. */
+  quiet: boolean;
+  /** The project root (where src/server.ts and the migrations are). */
+  root: string;
+}
+
+export function defaultOptions(): HarnessOptions {
+  return {
+    instances: 3,
+    seconds: 30,
+    ops: 1_000_000,
+    concurrency: 12,
+    buyers: 12,
+    merchants: 3,
+    productsPerMerchant: 4,
+    faults: [],
+    disableVersionCheck: false,
+    databaseUrl: DEV_DATABASE_URL,
+    redisUrl: undefined,
+    allowRestartShared: false,
+    lockTtlMs: 1000,
+    lockWaitMs: 2000,
+    paymentTtlSeconds: 4,
+    sweepIntervalMs: 400,
+    pauseMs: 2500,
+    periods: { pause: 3000, 'redis-restart': 9000, kill: 11_000, 'pg-drop': 5000 },
+    flashStock: 10,
+    flashBuyers: 30,
+    flashEverySeconds: 20,
+    requestTimeoutMs: 15_000,
+    report: undefined,
+    seed: Math.floor(Math.random() * 2 ** 31),
+    quiet: false,
+    root: path.resolve(__dirname, '..'),
+  };
+}
+
+export const USAGE = `usage: npm run harness -- [options]
+
+  --instances N            API instances to start (3)
+  --seconds S              workload duration in seconds (30)
+  --ops N                  stop after N recorded requests (1000000)
+  --concurrency N          virtual clients at once (12)
+  --buyers N --merchants N --products-per-merchant N   (12, 3, 4)
+  --faults LIST            pause,redis-restart,kill,pg-drop | all | none (none)
+  --fault-period NAME=MS   mean time between injections, repeatable
+                           (pause=3000 redis-restart=9000 kill=11000 pg-drop=5000)
+  --disable-version-check  instances skip the version check: the run must report violations
+  --database-url URL       (${DEV_DATABASE_URL})
+  --redis-url URL          (${DEV_REDIS_URL}; a private redis-server with redis-restart)
+  --allow-restart-shared   let redis-restart act on --redis-url (flushes that database)
+  --lock-ttl-ms N --lock-wait-ms N --payment-ttl-seconds N --sweep-interval-ms N
+                           instance settings (1000, 2000, 4, 400)
+  --pause-ms N             how long a paused instance blocks (2500; > lock TTL)
+  --flash-stock N --flash-buyers N --flash-every S   flash sales (10, 30, 20)
+  --request-timeout-ms N   client time-out per request (15000)
+  --report PATH            JSON report (harness/reports/<timestamp>.json)
+  --seed N                 seed of the workload's random choices
+  --quiet                  no progress line
+  --help`;
+
+/** Parses the CLI's arguments over the defaults. @throws Error with a message for the user. */
+export function parseOptions(argv: string[]): HarnessOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      instances: { type: 'string' },
+      seconds: { type: 'string' },
+      ops: { type: 'string' },
+      concurrency: { type: 'string' },
+      buyers: { type: 'string' },
+      merchants: { type: 'string' },
+      'products-per-merchant': { type: 'string' },
+      faults: { type: 'string' },
+      'fault-period': { type: 'string', multiple: true },
+      'disable-version-check': { type: 'boolean' },
+      'database-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      'allow-restart-shared': { type: 'boolean' },
+      'lock-ttl-ms': { type: 'string' },
+      'lock-wait-ms': { type: 'string' },
+      'payment-ttl-seconds': { type: 'string' },
+      'sweep-interval-ms': { type: 'string' },
+      'pause-ms': { type: 'string' },
+      'flash-stock': { type: 'string' },
+      'flash-buyers': { type: 'string' },
+      'flash-every': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      report: { type: 'string' },
+      seed: { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return 'help';
+  const o = defaultOptions();
+  const int = (
+    name: string,
+    value: string | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+  ): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${name} must be a whole number from ${min} to ${max} (got ${value})`);
+    return n;
+  };
+  o.instances = int('instances', values.instances, o.instances, 1, 16);
+  o.seconds = int('seconds', values.seconds, o.seconds, 1, 24 * 3600);
+  o.ops = int('ops', values.ops, o.ops, 1, 1e9);
+  o.concurrency = int('concurrency', values.concurrency, o.concurrency, 1, 500);
+  o.buyers = int('buyers', values.buyers, o.buyers, 1, 10_000);
+  o.merchants = int('merchants', values.merchants, o.merchants, 1, 1000);
+  o.productsPerMerchant = int(
+    'products-per-merchant',
+    values['products-per-merchant'],
+    o.productsPerMerchant,
+    1,
+    50,
+  );
+  o.faults = parseFaults(values.faults);
+  for (const entry of values['fault-period'] ?? []) {
+    const [name, ms] = entry.split('=');
+    if (!isFault(name)) throw new Error(`--fault-period: unknown fault ${name}`);
+    o.periods[name] = int('fault-period', ms, 0, 100, 3_600_000);
+  }
+  o.disableVersionCheck = values['disable-version-check'] ?? false;
+  o.databaseUrl = values['database-url'] ?? o.databaseUrl;
+  o.redisUrl = values['redis-url'];
+  o.allowRestartShared = values['allow-restart-shared'] ?? false;
+  o.lockTtlMs = int('lock-ttl-ms', values['lock-ttl-ms'], o.lockTtlMs, 100, 600_000);
+  o.lockWaitMs = int('lock-wait-ms', values['lock-wait-ms'], o.lockWaitMs, 0, 600_000);
+  o.paymentTtlSeconds = int(
+    'payment-ttl-seconds',
+    values['payment-ttl-seconds'],
+    o.paymentTtlSeconds,
+    1,
+    86_400,
+  );
+  o.sweepIntervalMs = int(
+    'sweep-interval-ms',
+    values['sweep-interval-ms'],
+    o.sweepIntervalMs,
+    100,
+    3_600_000,
+  );
+  o.pauseMs = int(
+    'pause-ms',
+    values['pause-ms'],
+    Math.max(o.pauseMs, o.lockTtlMs * 2 + 500),
+    1,
+    600_000,
+  );
+  o.flashStock = int('flash-stock', values['flash-stock'], o.flashStock, 0, 1_000_000);
+  o.flashBuyers = int('flash-buyers', values['flash-buyers'], o.flashBuyers, 0, 10_000);
+  o.flashEverySeconds = int('flash-every', values['flash-every'], o.flashEverySeconds, 0, 86_400);
+  o.requestTimeoutMs = int(
+    'request-timeout-ms',
+    values['request-timeout-ms'],
+    Math.max(o.requestTimeoutMs, o.pauseMs + o.lockWaitMs + 5000),
+    100,
+    600_000,
+  );
+  o.report = values.report;
+  o.seed = int('seed', values.seed, o.seed, 0, 2 ** 31);
+  o.quiet = values.quiet ?? false;
+  if (o.faults.includes('pause') && o.pauseMs <= o.lockTtlMs) {
+    throw new Error(`--pause-ms (${o.pauseMs}) must be longer than --lock-ttl-ms (${o.lockTtlMs})`);
+  }
+  return o;
+}
+
+function isFault(name: string | undefined): name is FaultName {
+  return (FAULTS as readonly string[]).includes(name ?? '');
+}
+
+export function parseFaults(list: string | undefined): FaultName[] {
+  if (list === undefined || list === '' || list === 'none') return [];
+  if (list === 'all') return [...FAULTS];
+  const names = list.split(',').map((s) => s.trim());
+  for (const name of names) {
+    if (!isFault(name))
+      throw new Error(`--faults: unknown fault ${name} (known: ${FAULTS.join(', ')}, all)`);
+  }
+  return [...new Set(names)] as FaultName[];
+}

@@ -1,0 +1,194 @@
+import type { FaultRecord } from './faults/types';
+import { orderHistory } from './history';
+import type { HarnessOptions } from './options';
+import type { Crash } from './procs/instances';
+import type { FlashObservation, Observation, RequestRecord, Violation } from './types';
+
+export interface ActionStats {
+  sent: number;
+  ok: number;
+  rejected: number;
+  unknown: number;
+  refused: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface Report {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  options: HarnessOptions;
+  workloadSeconds: number;
+  requests: ActionStats;
+  /** Recorded requests per second of workload. */
+  throughput: number;
+  maxLatencyMs: number;
+  actions: Record<string, ActionStats>;
+  /** Non-2xx answers by problem code (or status), network errors by name. */
+  errors: Record<string, number>;
+  faults: { counts: Record<string, number>; log: FaultRecord[] };
+  flash: FlashObservation[];
+  orders: { total: number; byStatus: Record<string, number>; events: number };
+  /** Instance exits the harness did not cause. */
+  crashes: Crash[];
+  violations: Violation[];
+  violationCounts: Record<string, number>;
+  /** The full history (requests and events) of each order with a violation (at most 50). */
+  histories: Record<string, string[]>;
+  ok: boolean;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round((sorted[i] ?? 0) * 10) / 10;
+}
+
+function statsOf(records: readonly RequestRecord[]): ActionStats {
+  const latencies = records
+    .filter((r) => r.recvMs !== undefined && r.status !== undefined)
+    .map((r) => (r.recvMs ?? 0) - r.sentMs)
+    .sort((a, b) => a - b);
+  const count = (o: RequestRecord['outcome']) => records.filter((r) => r.outcome === o).length;
+  return {
+    sent: records.length,
+    ok: count('ok'),
+    rejected: count('rejected'),
+    unknown: count('unknown'),
+    refused: count('refused'),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+export function buildReport(input: {
+  runId: string;
+  startedAt: Date;
+  options: HarnessOptions;
+  workloadMs: number;
+  records: readonly RequestRecord[];
+  faults: FaultRecord[];
+  observation: Observation;
+  crashes: Crash[];
+  violations: Violation[];
+}): Report {
+  const { records, observation, violations } = input;
+  const actions: Record<string, ActionStats> = {};
+  for (const kind of new Set(records.map((r) => r.kind))) {
+    actions[kind] = statsOf(records.filter((r) => r.kind === kind));
+  }
+  const errors: Record<string, number> = {};
+  for (const r of records) {
+    if (r.outcome === 'ok') continue;
+    const key =
+      r.code ?? (r.status !== undefined ? `http_${r.status}` : `network:${r.error ?? '?'}`);
+    errors[key] = (errors[key] ?? 0) + 1;
+  }
+  const faultCounts: Record<string, number> = {};
+  for (const f of input.faults) faultCounts[f.fault] = (faultCounts[f.fault] ?? 0) + 1;
+  const byStatus: Record<string, number> = {};
+  for (const o of observation.orders) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
+  const violationCounts: Record<string, number> = {};
+  for (const v of violations) {
+    const key = `${v.guarantee}:${v.kind}`;
+    violationCounts[key] = (violationCounts[key] ?? 0) + 1;
+  }
+  const histories: Record<string, string[]> = {};
+  for (const id of new Set(violations.map((v) => v.orderId).filter((x): x is string => !!x))) {
+    if (Object.keys(histories).length >= 50) break;
+    const events = observation.apiEvents.get(id) ?? observation.dbEvents.get(id) ?? [];
+    histories[id] = orderHistory(
+      records.filter((r) => r.orderId === id),
+      events,
+    );
+  }
+  const latencies = records
+    .filter((r) => r.status !== undefined)
+    .map((r) => (r.recvMs ?? 0) - r.sentMs);
+  return {
+    runId: input.runId,
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    options: input.options,
+    workloadSeconds: Math.round(input.workloadMs / 100) / 10,
+    requests: statsOf(records),
+    throughput: Math.round((records.length / Math.max(1, input.workloadMs)) * 10_000) / 10,
+    maxLatencyMs: Math.round(latencies.reduce((m, x) => Math.max(m, x), 0)),
+    actions,
+    errors,
+    faults: { counts: faultCounts, log: input.faults },
+    flash: observation.flash,
+    orders: {
+      total: observation.orders.length,
+      byStatus,
+      events: [...observation.dbEvents.values()].reduce((s, e) => s + e.length, 0),
+    },
+    crashes: input.crashes,
+    violations,
+    violationCounts,
+    histories,
+    ok: violations.length === 0,
+  };
+}
+
+/** The readable end-of-run summary; violations with their orders' histories (up to 10). */
+export function summaryText(report: Report, reportPath: string): string {
+  const lines: string[] = [];
+  const o = report.options;
+  lines.push(
+    `harness run ${report.runId}: ${o.instances} instances, ${o.concurrency} clients, ${report.workloadSeconds} s, faults: ${o.faults.join(',') || 'none'}${o.disableVersionCheck ? ', VERSION CHECK DISABLED' : ''}`,
+  );
+  const r = report.requests;
+  lines.push(
+    `requests: ${r.sent} (ok ${r.ok}, rejected ${r.rejected}, unknown ${r.unknown}, refused ${r.refused}); ${report.throughput} req/s; latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${report.maxLatencyMs} ms`,
+  );
+  lines.push('per action:          sent      ok  rejected  unknown  refused   p50 ms   p99 ms');
+  for (const [kind, s] of Object.entries(report.actions)) {
+    lines.push(
+      `  ${kind.padEnd(16)} ${[s.sent, s.ok, s.rejected, s.unknown, s.refused].map((n) => String(n).padStart(8)).join('  ')} ${String(s.p50Ms).padStart(8)} ${String(s.p99Ms).padStart(8)}`,
+    );
+  }
+  const errors = Object.entries(report.errors).sort((a, b) => b[1] - a[1]);
+  lines.push(`errors: ${errors.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  lines.push(
+    `faults injected: ${
+      Object.entries(report.faults.counts)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }`,
+  );
+  for (const f of report.flash) {
+    lines.push(
+      `flash sale #${f.round}: ${f.requests} buyers for ${f.stocked} units: ${f.created} created, ${f.outOfStock} out_of_stock, ${f.unknown} unknown; ${f.stockAfter} left`,
+    );
+  }
+  lines.push(
+    `orders: ${report.orders.total} (${Object.entries(report.orders.byStatus)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}), ${report.orders.events} events`,
+  );
+  if (report.crashes.length > 0)
+    lines.push(`instance exits the harness did not cause: ${report.crashes.length}`);
+  if (report.violations.length === 0) {
+    lines.push('violations: none');
+  } else {
+    lines.push(
+      `VIOLATIONS: ${report.violations.length} (${Object.entries(report.violationCounts)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
+    );
+    const shown = new Set<string>();
+    for (const v of report.violations.slice(0, 20)) {
+      lines.push(
+        `  guarantee ${v.guarantee} ${v.kind}${v.orderId ? ` order ${v.orderId}` : ''}${v.productId ? ` product ${v.productId}` : ''}: ${v.message}`,
+      );
+      if (v.orderId && !shown.has(v.orderId) && shown.size < 10) {
+        shown.add(v.orderId);
+        for (const line of report.histories[v.orderId] ?? []) lines.push(`      ${line}`);
+      }
+    }
+  }
+  lines.push(`report: ${reportPath}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import knex, { type Knex } from 'knex';
+import knexConfig from '../knexfile';
+import { checkHistory } from './checker';
+import { replayByMachine } from './checker/machine-replay';
+import { privateRedisControl, sharedRedisControl, type RedisControl } from './faults/redis-control';
+import { FaultScheduler } from './faults/scheduler';
+import { ApiClient } from './http/client';
+import { Recorder } from './http/recorder';
+import { observe, pendingCount } from './observe';
+import { DEV_REDIS_URL, type HarnessOptions } from './options';
+import { ApiInstance } from './procs/instances';
+import { freePort, pollUntil, sleep } from './procs/ports';
+import { PrivateRedis } from './procs/redis';
+import { note, Progress } from './progress';
+import { buildReport, type Report } from './report';
+import type { FlashObservation } from './types';
+import { actorLoop, type Budget } from './workload/actors';
+import { flashSale } from './workload/flash';
+import { Rng } from './workload/rng';
+import { catalogue, principals } from './workload/setup';
+import { World } from './workload/world';
+
+/** How long after its due time an unpaid order may still be pending at the end. */
+const EXPIRY_GRACE_MS = 10_000;
+
+export interface HarnessResult {
+  report: Report;
+  reportPath: string;
+}
+
+/**
+ * One harness run: migrates the database, starts the API instances (and a private
+ * Redis when it must be restarted), runs the workload with the selected faults, lets
+ * the system settle, observes the database and the events API, checks the seven
+ * guarantees and writes the JSON report. Always stops what it started.
+ * @throws Error when the system under test cannot be set up (migrations, start-up).
+ */
+export async function runHarness(options: HarnessOptions): Promise<HarnessResult> {
+  const startedAt = new Date();
+  const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+  const verbose = !options.quiet;
+  const reportPath =
+    options.report ?? path.join(options.root, 'harness', 'reports', `${runId}.json`);
+  const logDir = path.join(path.dirname(reportPath), `logs-${runId}`);
+  mkdirSync(logDir, { recursive: true });
+
+  note(verbose, `run ${runId}: migrating ${redact(options.databaseUrl)}`);
+  await migrate(options);
+  const db = knex({
+    client: 'pg',
+    connection: { connectionString: options.databaseUrl, application_name: 'order-harness' },
+    pool: { min: 0, max: 4 },
+  });
+  let privateRedis: PrivateRedis | undefined;
+  const instances: ApiInstance[] = [];
+  try {
+    const redis = await chooseRedis(options, (r) => (privateRedis = r));
+    const secret = randomBytes(32).toString('hex');
+    const env = instanceEnv(options, redis?.url ?? options.redisUrl ?? DEV_REDIS_URL, secret);
+    for (let i = 0; i < options.instances; i++) {
+      instances.push(new ApiInstance(await freePort(), { root: options.root, env, logDir }));
+    }
+    note(
+      verbose,
+      `starting ${instances.length} API instances on ${instances.map((i) => i.port).join(', ')} (Redis ${redis?.url ?? env.REDIS_URL})`,
+    );
+    await Promise.all(instances.map((i) => i.start()));
+    const outcome = await drive(options, runId, secret, db, instances, redis, verbose);
+    note(verbose, 'checking the seven guarantees');
+    const violations = checkHistory(outcome.recorder.records, outcome.observation, {
+      replay: replayByMachine,
+      expiryGraceMs: EXPIRY_GRACE_MS,
+    });
+    const report = buildReport({
+      runId,
+      startedAt,
+      options,
+      workloadMs: outcome.workloadMs,
+      records: outcome.recorder.records,
+      faults: outcome.faults,
+      observation: outcome.observation,
+      crashes: instances.flatMap((i) => i.crashes),
+      violations,
+    });
+    writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    return { report, reportPath };
+  } finally {
+    await Promise.allSettled(instances.map((i) => i.stop()));
+    await privateRedis?.stop();
+    await db.destroy();
+  }
+}
+
+async function drive(
+  options: HarnessOptions,
+  runId: string,
+  secret: string,
+  db: Knex,
+  instances: ApiInstance[],
+  redis: RedisControl | undefined,
+  verbose: boolean,
+) {
+  const rng = new Rng(options.seed);
+  const recorder = new Recorder();
+  const client = new ApiClient(recorder, options.requestTimeoutMs);
+  const who = await principals(secret, runId.slice(-6), options);
+  const world = new World(rng, client, instances, who.admin);
+  world.buyers = who.buyers;
+  world.merchants = who.merchants;
+  world.targetActive = Math.max(4, options.concurrency * 2);
+  await catalogue(world, options.productsPerMerchant, 100_000);
+
+  const faults = new FaultScheduler(
+    {
+      world,
+      instances,
+      redis,
+      db,
+      recorder,
+      pauseMs: options.pauseMs,
+      lockTtlMs: options.lockTtlMs,
+      periods: options.periods,
+    },
+    options.faults,
+  );
+  const t0 = recorder.now();
+  const budget: Budget = {
+    open: () =>
+      recorder.records.length < options.ops && recorder.now() - t0 < options.seconds * 1000,
+  };
+  const progress = new Progress(() => {
+    const s = ((recorder.now() - t0) / 1000).toFixed(1);
+    return `harness: ${s}s/${options.seconds}s  requests ${recorder.records.length}  errors ${recorder.errors}  faults ${faults.log.length}  open orders ${world.activeCount()}`;
+  }, verbose);
+  progress.start();
+  faults.start();
+  const flash: FlashObservation[] = [];
+  const flashLoop = async () => {
+    for (let round = 1; budget.open() && options.flashBuyers > 0; round++) {
+      flash.push(
+        await flashSale(world, db, round, {
+          stock: options.flashStock,
+          buyers: options.flashBuyers,
+        }),
+      );
+      if (options.flashEverySeconds === 0) return;
+      await pollUntil(() => !budget.open(), options.flashEverySeconds * 1000, 200);
+    }
+  };
+  await Promise.all([
+    flashLoop(),
+    ...Array.from({ length: options.concurrency }, () => actorLoop(world, budget)),
+  ]);
+  const workloadMs = recorder.now() - t0;
+  await faults.stop();
+  progress.stop();
+
+  note(verbose, 'settling: every instance up, abandoned requests done, unpaid orders expired');
+  await Promise.all(instances.map((i) => (i.running ? Promise.resolve() : i.start())));
+  await sleep(Math.max(options.pauseMs, options.lockWaitMs) + 1000);
+  const merchantIds = world.merchants.map((m) => m.id);
+  await pollUntil(
+    async () => (await pendingCount(db, merchantIds)) === 0,
+    options.paymentTtlSeconds * 1000 + EXPIRY_GRACE_MS + 2000,
+    500,
+  );
+  note(verbose, 'observing the database and the events API');
+  const observation = await observe(db, client, who.admin, () => world.port(), merchantIds, flash);
+  return { recorder, observation, faults: faults.log, workloadMs };
+}
+
+/** The Redis the instances use, and how the redis-restart fault may restart it. */
+async function chooseRedis(
+  options: HarnessOptions,
+  own: (r: PrivateRedis) => void,
+): Promise<RedisControl | undefined> {
+  if (!options.faults.includes('redis-restart')) return undefined;
+  if (options.redisUrl !== undefined && options.allowRestartShared)
+    return sharedRedisControl(options.redisUrl);
+  if (options.redisUrl !== undefined) {
+    note(
+      !options.quiet,
+      `redis-restart never touches ${options.redisUrl} without --allow-restart-shared: using a private redis-server`,
+    );
+  }
+  const redis = await PrivateRedis.start();
+  own(redis);
+  return privateRedisControl(redis);
+}
+
+function instanceEnv(
+  options: HarnessOptions,
+  redisUrl: string,
+  secret: string,
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: redisUrl,
+    AUTH_JWT_SECRET: secret,
+    LOG_LEVEL: 'warn',
+    LOCK_TTL_MS: String(options.lockTtlMs),
+    LOCK_WAIT_MS: String(options.lockWaitMs),
+    PAYMENT_TTL_SECONDS: String(options.paymentTtlSeconds),
+    SWEEP_INTERVAL_MS: String(options.sweepIntervalMs),
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    DB_POOL_MAX: '8',
+    TEST_FAULTS: 'true',
+    TEST_DISABLE_VERSION_CHECK: String(options.disableVersionCheck),
+  };
+}
+
+/** Applies the project's migrations (idempotent), with knexfile.ts's settings. */
+async function migrate(options: HarnessOptions): Promise<void> {
+  const db = knex({
+    ...knexConfig,
+    connection: options.databaseUrl,
+    migrations: { ...knexConfig.migrations, directory: path.join(options.root, 'migrations') },
+  });
+  try {
+    await db.migrate.latest();
+  } finally {
+    await db.destroy();
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
