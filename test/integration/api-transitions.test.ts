@@ -142,7 +142,8 @@ describe('transitions API', () => {
       .update({ payment_due_at: new Date(Date.now() - 1000) });
     const res = await post(buyer, order.id, 'pay', { amountCents: 1000 }).expect(409);
     expect(res.body.code).toBe('payment_expired');
-    expect(await eventsOf(order.id)).toHaveLength(1);
+    // Another instance's sweeper may expire it meanwhile; a PAY it never gets.
+    expect((await eventsOf(order.id)).map((e: { type: string }) => e.type)).not.toContain('PAY');
   });
 
   describe('If-Match', () => {
