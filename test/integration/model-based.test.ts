@@ -7,7 +7,6 @@ import {
   type OrderEvent,
   type OrderEventType,
   type OrderSnapshot,
-  type OrderStatus,
 } from '../../machines';
 import { runTransition } from '../../src/orders/coordinator';
 import {
