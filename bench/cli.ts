@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '../src/config';
+import type { Settings } from './scenario';
+
+export interface CliOptions {
+  quick: boolean;
+  /** JSON result file; default bench/results/<timestamp>.json (-quick.json in quick mode). */
+  out: string | undefined;
+  /** Where the table goes; undefined: BENCHMARKS.md in a full run, nowhere in a quick one. */
+  markdown: string | undefined;
+  noMarkdown: boolean;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Scenario ids to run (default all). */
+  only: string[] | undefined;
+  settings: Settings;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--out FILE] [--markdown FILE | --no-markdown]
+       [--database-url URL] [--redis-url URL] [--only id,id] [--reps N] [--seconds S]
+Defaults: the dev database and Redis (DATABASE_URL / REDIS_URL when set); 3 repetitions.`;
+
+/** Parses the command line; throws TypeError with the usage on anything unknown. */
+export function parseCli(argv: string[]): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      markdown: { type: 'string' },
+      'no-markdown': { type: 'boolean', default: false },
+      'database-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      only: { type: 'string' },
+      reps: { type: 'string' },
+      seconds: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) throw new TypeError(USAGE);
+  const quick = values.quick ?? false;
+  const reps = Number(values.reps ?? 3);
+  const seconds = Number(values.seconds ?? (quick ? 1.5 : 6));
+  if (!Number.isInteger(reps) || reps < 1 || reps > 50) throw new TypeError('--reps: 1 to 50');
+  if (!(seconds > 0 && seconds <= 600)) throw new TypeError('--seconds: more than 0, at most 600');
+  return {
+    quick,
+    out: values.out,
+    markdown: values.markdown,
+    noMarkdown: values['no-markdown'] ?? false,
+    databaseUrl: values['database-url'] ?? (process.env.DATABASE_URL || DEFAULT_DATABASE_URL),
+    redisUrl: values['redis-url'] ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL),
+    only: values.only?.split(',').map((s) => s.trim()),
+    settings: {
+      reps,
+      durationMs: Math.round(seconds * 1000),
+      warmupMs: quick ? 300 : 1000,
+      maxOps: 1_000_000,
+      countOps: quick ? 300 : 1200,
+    },
+  };
+}

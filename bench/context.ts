@@ -1,0 +1,79 @@
+import path from 'node:path';
+import type Redis from 'ioredis';
+import knex from 'knex';
+import knexConfig from '../knexfile';
+import { loadConfig, type Config } from '../src/config';
+import { createDb, type Db } from '../src/db/knex';
+import { createLogger, type Logger } from '../src/logger';
+import { createRedis } from '../src/redis';
+
+/** The servers and settings one bench run uses. */
+export interface BenchContext {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  /** Opens a createRedis() connection (no offline queue) and waits until it is ready. */
+  redis: (name: string) => Promise<Redis>;
+  /** Every connection `redis()` opened, closed by `close()`. */
+  close: () => Promise<void>;
+}
+
+/**
+ * Settings from the environment (so DB_POOL_MAX, LOCK_WAIT_MS... can be tuned as for the
+ * API), with the bench's database and Redis, silent logs and a payment window long enough
+ * that no bench order expires while it runs.
+ */
+export function benchConfig(databaseUrl: string, redisUrl: string): Config {
+  return loadConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: 'silent',
+    PAYMENT_TTL_SECONDS: String(24 * 3600),
+    TEST_FAULTS: 'false',
+    TEST_DISABLE_VERSION_CHECK: 'false',
+  });
+}
+
+/** Applies every migration (knexfile settings, idempotent); never truncates anything. */
+export async function migrate(databaseUrl: string): Promise<void> {
+  const db = knex({
+    ...knexConfig,
+    connection: databaseUrl,
+    migrations: {
+      ...knexConfig.migrations,
+      directory: path.resolve(__dirname, '../migrations'),
+    },
+  });
+  try {
+    await db.migrate.latest();
+  } finally {
+    await db.destroy();
+  }
+}
+
+export function openContext(config: Config): BenchContext {
+  const connections: Redis[] = [];
+  const db = createDb(config, 'order-bench');
+  return {
+    config,
+    db,
+    logger: createLogger(config),
+    redis: async (name) => {
+      const redis = createRedis(config, name);
+      redis.on('error', () => undefined);
+      connections.push(redis);
+      if (redis.status !== 'ready') {
+        await new Promise<void>((resolve, reject) => {
+          redis.once('ready', () => resolve());
+          setTimeout(() => reject(new Error(`Redis not ready after 5 s: ${name}`)), 5000).unref();
+        });
+      }
+      return redis;
+    },
+    close: async () => {
+      await Promise.allSettled(connections.map((r) => r.quit()));
+      await db.destroy();
+    },
+  };
+}

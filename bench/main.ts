@@ -1,0 +1,134 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseCli, type CliOptions } from './cli';
+import { ClientCommandCounter } from './commands';
+import { benchConfig, migrate, openContext } from './context';
+import { makeWorld } from './fixtures';
+import { describeMachine } from './machine';
+import { markdownSection, rounded, textTable, writeMarkdown, type BenchResult } from './report';
+import type { BenchEnv, Scenario, ScenarioResult } from './scenario';
+import { hotAndCold } from './scenarios/hot-cold';
+import { hotOrder } from './scenarios/hot';
+import { uncontended } from './scenarios/uncontended';
+
+/** Every scenario, in the order of issue 6. */
+export const SCENARIOS: Scenario[] = [uncontended, hotOrder, hotAndCold];
+
+const ROOT = path.resolve(__dirname, '..');
+
+function progress(line: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+function defaultOut(options: CliOptions, startedAt: Date): string {
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  return path.join(ROOT, 'bench', 'results', `${stamp}${options.quick ? '-quick' : ''}.json`);
+}
+
+/** Runs the selected scenarios and writes the JSON (and the Markdown table). */
+export async function runBench(options: CliOptions): Promise<BenchResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const selected = SCENARIOS.filter((s) => options.only?.includes(s.id) ?? true);
+  if (selected.length === 0)
+    throw new TypeError(`--only matched no scenario of: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  progress(`migrating ${redact(options.databaseUrl)}`);
+  await migrate(options.databaseUrl);
+  const config = benchConfig(options.databaseUrl, options.redisUrl);
+  const ctx = openContext(config);
+  const counter = new ClientCommandCounter();
+  counter.install();
+  try {
+    const machine = await describeMachine(ctx.db, await ctx.redis('bench-info'));
+    progress(
+      `machine: ${machine.cores} cores, node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}, load ${machine.loadAverage}`,
+    );
+    const world = await makeWorld(ctx.db, config);
+    const env: BenchEnv = {
+      ctx,
+      world,
+      settings: options.settings,
+      counter,
+      databaseUrl: options.databaseUrl,
+      redisUrl: options.redisUrl,
+      progress,
+    };
+    const scenarios: ScenarioResult[] = [];
+    for (const scenario of selected) {
+      progress(`[${scenario.id}] start`);
+      scenarios.push(await scenario.run(env));
+    }
+    const result: BenchResult = {
+      schema: 1,
+      mode: options.quick ? 'quick' : 'full',
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      durationSeconds: Math.round((performance.now() - t0) / 1000),
+      machine,
+      settings: {
+        ...options.settings,
+        dbPoolMax: config.DB_POOL_MAX,
+        lockWaitMs: config.LOCK_WAIT_MS,
+        lockTtlMs: config.LOCK_TTL_MS,
+      },
+      scenarios: rounded(scenarios),
+    };
+    write(options, result, startedAt);
+    return result;
+  } finally {
+    counter.uninstall();
+    await ctx.close();
+  }
+}
+
+function write(options: CliOptions, result: BenchResult, startedAt: Date): void {
+  const out = options.out ?? defaultOut(options, startedAt);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  progress(`wrote ${out}`);
+  const markdown = options.noMarkdown
+    ? undefined
+    : (options.markdown ?? (options.quick ? undefined : path.join(ROOT, 'BENCHMARKS.md')));
+  if (markdown !== undefined) {
+    writeMarkdown(markdown, markdownSection(result, path.relative(ROOT, out)));
+    progress(`updated ${markdown}`);
+  }
+}
+
+/** The URL without its password, for progress lines. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const result = await runBench(options);
+  process.stdout.write(`\n${textTable(result)}\n\n`);
+  process.stdout.write(`${result.mode} run: ${result.durationSeconds} s on ${os.hostname()}\n`);
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `bench failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}
