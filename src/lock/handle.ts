@@ -56,12 +56,13 @@ export class LockHandle {
 
   /**
    * Resets the lease to `ttlMs` ms from now, if the lock is still ours.
-   * @throws RangeError/TypeError for a bad `ttlMs`; LockLostError when the lock expired
-   *   or is held by someone else (the signal fires too); LockUnavailableError when Redis
+   * @throws RangeError/TypeError for a bad `ttlMs`; LockLostError when the lock expired,
+   *   is held by someone else (the signal fires too) or was released already; LockUnavailableError when Redis
    *   cannot be reached.
    */
   async extend(ttlMs: number): Promise<void> {
     checkDuration('ttlMs', ttlMs, MIN_TTL_MS);
+    if (this.released) throw new LockLostError(this.key, `lock ${this.key} was released`);
     if (this.controller.signal.aborted) throw this.lostReason();
     const sentAt = performance.now();
     let status: LockStatus;

@@ -55,7 +55,8 @@ export class LockManager {
    * @throws the routine's own error if it threw (a release error never hides it);
    *   LockBusyError when the key stayed busy for `waitMs`; LockLostError when the routine
    *   succeeded but the lock was lost meanwhile; LockUnavailableError when Redis cannot
-   *   be reached; `signal.reason` when the caller aborted the wait; TypeError/RangeError
+   *   be reached to acquire (a release that cannot reach Redis after a successful
+   *   routine is only logged: the lease was valid throughout and lapses by itself); `signal.reason` when the caller aborted the wait; TypeError/RangeError
    *   for bad options or a key without a hash tag.
    */
   async withLock<T>(
@@ -74,7 +75,14 @@ export class LockManager {
       });
       throw error;
     }
-    await handle.release();
+    try {
+      await handle.release();
+    } catch (error) {
+      // The lease was still valid when the routine finished, so its result stands; the
+      // key lapses by itself within ttlMs.
+      if (!(error instanceof LockUnavailableError)) throw error;
+      this.logger.warn({ err: error, key }, 'lock release could not reach Redis');
+    }
     return result;
   }
 
@@ -109,16 +117,20 @@ export class LockManager {
   }
 
   private async queueLocally(keys: LockKeys, options: LockOptions, deadline: number) {
-    // A single try does not wait, so it does not queue either.
-    if (options.waitMs === 0) return this.contention.acquire(keys, options, deadline, false);
-    const timeout = (): Error =>
-      new LockBusyError(keys.lock, this.contention.holderRemainingMs(keys.lock));
-    const turn = await this.local.enter(keys.lock, options.waitMs, options.signal, timeout);
-    if (turn.queued) this.metrics.contended();
     try {
-      return await this.contention.acquire(keys, options, deadline, turn.queued);
+      // A single try does not wait, so it does not queue either.
+      if (options.waitMs === 0)
+        return await this.contention.acquire(keys, options, deadline, false);
+      const timeout = (): Error =>
+        new LockBusyError(keys.lock, this.contention.holderRemainingMs(keys.lock));
+      const turn = await this.local.enter(keys.lock, options.waitMs, options.signal, timeout);
+      if (turn.queued) this.metrics.contended();
+      try {
+        return await this.contention.acquire(keys, options, deadline, turn.queued);
+      } finally {
+        turn.exit();
+      }
     } finally {
-      turn.exit();
       if (this.local.size(keys.lock) === 0) this.contention.forgetHolder(keys.lock);
     }
   }

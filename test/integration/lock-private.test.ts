@@ -100,6 +100,15 @@ describe('LockManager on a private Redis', () => {
     await handle.release();
   });
 
+  it('when Redis goes away just after a successful routine, then withLock still returns its result', async () => {
+    const key = uniqueLockKey();
+    const result = await locks.withLock(key, { ttlMs: 5000, waitMs: 0 }, async () => {
+      await server.stop();
+      return 'committed';
+    });
+    expect(result).toBe('committed');
+  });
+
   it('when Redis restarts (after a lease) during a hold, then the holder learns it lost the lock before anyone else gets it', async () => {
     const key = uniqueLockKey();
     const started = deferred();
