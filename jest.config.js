@@ -26,6 +26,8 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      // A liveness bound, not a speed target: two cores run servers and tests at once.
+      testTimeout: 60_000,
       slowTestThreshold: 30,
     },
   ],

@@ -6,6 +6,7 @@ import { openContext, testConfig, type TestContext } from '../helpers/context';
 import { createDb } from '../../src/db/knex';
 import { waitUntil } from '../helpers/wait';
 import { LockManager } from '../../src/lock';
+import { signToken } from '../../src/http/auth';
 
 describe('health endpoints', () => {
   let ctx: TestContext & { locks: LockManager };
@@ -80,8 +81,17 @@ describe('health endpoints', () => {
   });
 
   it('when a route does not exist, then 404 not_found as problem+json', async () => {
-    const res = await request(createApp(ctx)).get('/v1/nothing-here').expect(404);
+    const app = createApp(ctx);
+    const res = await request(app).get('/nothing-here').expect(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 404, code: 'not_found' });
+    // Under /v1 the token is checked first: no token, 401; with one, 404.
+    await request(app).get('/v1/nothing-here').expect(401);
+    const token = await signToken(ctx.config.AUTH_JWT_SECRET, { role: 'buyer', sub: 'b1' });
+    const authed = await request(app)
+      .get('/v1/nothing-here')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(404);
+    expect(authed.body.code).toBe('not_found');
   });
 });
