@@ -11,10 +11,20 @@ import { markdownSection, rounded, textTable, writeMarkdown, type BenchResult } 
 import type { BenchEnv, Scenario, ScenarioResult } from './scenario';
 import { hotAndCold } from './scenarios/hot-cold';
 import { hotOrder } from './scenarios/hot';
+import { http } from './scenarios/http';
+import { lockCommands } from './scenarios/lock-commands';
+import { lockCycles } from './scenarios/lock-cycles';
 import { uncontended } from './scenarios/uncontended';
 
 /** Every scenario, in the order of issue 6. */
-export const SCENARIOS: Scenario[] = [uncontended, hotOrder, hotAndCold];
+export const SCENARIOS: Scenario[] = [
+  uncontended,
+  hotOrder,
+  hotAndCold,
+  lockCycles,
+  lockCommands,
+  http,
+];
 
 const ROOT = path.resolve(__dirname, '..');
 
