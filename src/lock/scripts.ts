@@ -44,17 +44,13 @@ declare module 'ioredis' {
 }
 
 /**
- * The folder of the .lua files: next to this module when run from the sources (tsx,
- * ts-jest); `tsc` copies no .lua into dist/, so a build falls back to the sources.
+ * The .lua files sit next to this module: in src/ when run from the sources (tsx,
+ * ts-jest), in dist/ after `npm run build`, which copies them there.
  */
 function luaDir(): string {
-  const candidates = [
-    path.join(__dirname, 'lua'),
-    path.resolve(__dirname, '../../../src/lock/lua'),
-  ];
-  const found = candidates.find((dir) => existsSync(path.join(dir, 'acquire.lua')));
-  if (found === undefined) throw new Error(`lock scripts not found in ${candidates.join(', ')}`);
-  return found;
+  const dir = path.join(__dirname, 'lua');
+  if (!existsSync(path.join(dir, 'acquire.lua'))) throw new Error(`lock scripts not found in ${dir}`);
+  return dir;
 }
 
 const SCRIPTS = [
