@@ -49,7 +49,8 @@ declare module 'ioredis' {
  */
 function luaDir(): string {
   const dir = path.join(__dirname, 'lua');
-  if (!existsSync(path.join(dir, 'acquire.lua'))) throw new Error(`lock scripts not found in ${dir}`);
+  if (!existsSync(path.join(dir, 'acquire.lua')))
+    throw new Error(`lock scripts not found in ${dir}`);
   return dir;
 }
 
