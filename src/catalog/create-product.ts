@@ -1,8 +1,9 @@
 import type { Db } from '../db/knex';
-import { completeKey, type IdempotencyHandle, type StoredResponse } from '../db/idempotency.repo';
+import type { IdempotencyHandle, StoredResponse } from '../db/idempotency.repo';
 import { insertProduct, type NewProduct } from '../db/products.repo';
 import { uniqueViolation } from '../db/pg-errors';
 import { AppError } from '../errors';
+import { storeAnswer } from '../orders/answers';
 import { productView } from '../orders/view';
 
 /**
@@ -23,12 +24,7 @@ export async function createProduct(
         headers: { Location: `/v1/products/${row.id}` },
         body: productView(row),
       };
-      if (idempotency && !(await completeKey(trx, idempotency, response))) {
-        throw new AppError(
-          'idempotency_key_in_flight',
-          'Another request with this Idempotency-Key took over.',
-        );
-      }
+      await storeAnswer(trx, idempotency, response);
       return response;
     });
   } catch (error) {

@@ -1,12 +1,13 @@
 import type { Config } from '../config';
 import type { Db } from '../db/knex';
-import { completeKey, type IdempotencyHandle, type StoredResponse } from '../db/idempotency.repo';
+import type { IdempotencyHandle, StoredResponse } from '../db/idempotency.repo';
 import { loadOrder } from '../db/orders.repo';
 import { uniqueViolation } from '../db/pg-errors';
 import { writeTransition } from '../db/transitions.repo';
 import { AppError } from '../errors';
 import { LockLostError, lockKey, type LockManager } from '../lock';
 import type { Logger } from '../logger';
+import { storeAnswer } from './answers';
 import { blockProcess } from './faults';
 import { planTransition, type PlanRequest } from './plan';
 
@@ -93,7 +94,7 @@ async function decideAndWrite(
       ? await deps.db.transaction(async (trx) => {
           const written = await writeTransition(trx, checked);
           if (written === undefined) return undefined;
-          if (!(await completeKey(trx, idempotency, respond(written)))) throw keyTakenOver();
+          await storeAnswer(trx, idempotency, respond(written));
           return written;
         })
       : await writeTransition(deps.db, checked);
@@ -103,14 +104,4 @@ async function decideAndWrite(
     if (uniqueViolation(error) === 'order_events_pkey') return STALE;
     throw error;
   }
-}
-
-function keyTakenOver(): AppError {
-  return new AppError(
-    'idempotency_key_in_flight',
-    'Another request with this Idempotency-Key took over.',
-    {
-      retryAfterSeconds: 1,
-    },
-  );
 }

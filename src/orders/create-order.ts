@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ORDER_MACHINE_VERSION, initialSnapshot, statusOf } from '../../machines';
 import type { Config } from '../config';
 import type { Db } from '../db/knex';
-import { completeKey, type IdempotencyHandle, type StoredResponse } from '../db/idempotency.repo';
+import type { IdempotencyHandle, StoredResponse } from '../db/idempotency.repo';
 import { loadOrder } from '../db/orders.repo';
 import { findProducts, reserveStock, type ProductRow } from '../db/products.repo';
 import { AppError } from '../errors';
+import { storeAnswer } from './answers';
 import type { Actor } from './policy';
 import { etagOf, orderView } from './view';
 
@@ -97,12 +98,7 @@ export async function createOrder(
       headers: { ETag: etagOf(1), Location: `/v1/orders/${id}` },
       body: orderView(order),
     };
-    if (req.idempotency && !(await completeKey(trx, req.idempotency, response))) {
-      throw new AppError(
-        'idempotency_key_in_flight',
-        'Another request with this Idempotency-Key took over.',
-      );
-    }
+    await storeAnswer(trx, req.idempotency, response);
     return response;
   });
 }
