@@ -1,3 +1,4 @@
+import { LOST_UPDATE_KINDS } from './checker';
 import type { FaultRecord } from './faults/types';
 import { orderHistory } from './history';
 import type { HarnessOptions } from './options';
@@ -34,6 +35,8 @@ export interface Report {
   crashes: Crash[];
   violations: Violation[];
   violationCounts: Record<string, number>;
+  /** Orders where a stale write went through (see LOST_UPDATE_KINDS). */
+  lostUpdateOrders: string[];
   /** The full history (requests and events) of each order with a violation (at most 50). */
   histories: Record<string, string[]>;
   ok: boolean;
@@ -127,6 +130,13 @@ export function buildReport(input: {
     crashes: input.crashes,
     violations,
     violationCounts,
+    lostUpdateOrders: [
+      ...new Set(
+        violations
+          .filter((v) => LOST_UPDATE_KINDS.has(v.kind))
+          .flatMap((v) => (v.orderId ? [v.orderId] : [])),
+      ),
+    ],
     histories,
     ok: violations.length === 0,
   };

@@ -7,6 +7,17 @@ import { checkReplay, type Replayer } from './replay';
 import { checkFlash, checkStock } from './stock';
 import { checkPaidTotals } from './totals';
 
+/**
+ * Violations that show a stale write went through: a transition acted on a state that
+ * another one had already changed (what a missing version check produces).
+ */
+export const LOST_UPDATE_KINDS: ReadonlySet<string> = new Set([
+  'lost-update',
+  'reprice-after-pay',
+  'two-successes-one-event',
+  'event-after-final',
+]);
+
 export interface CheckOptions {
   /** Replays an order's events through the order machine (guarantee 4). */
   replay: Replayer;

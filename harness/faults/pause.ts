@@ -1,4 +1,5 @@
 import { sleep } from '../procs/ports';
+import type { FaultOutcome } from './types';
 import { placeOrder, readOrder, transition } from '../workload/requests';
 import type { KnownOrder, World } from '../workload/world';
 
@@ -17,14 +18,18 @@ export interface PauseSettings {
  * is then stale: with the version check it must be refused; without it, it overwrites
  * B's change (a PAY of an old total, a REPRICE or a PAY after a CANCEL ...).
  *
- * Variants by `n % 4`: PAY paused vs REPRICE; REPRICE paused vs PAY of the old total;
+ * Variants by `(n - 1) % 4`: PAY paused vs REPRICE; REPRICE paused vs PAY of the old total;
  * PAY paused vs the merchant's CANCEL; a paused PAY on an order the workload is using.
  */
-export async function pauseEpisode(world: World, n: number, s: PauseSettings): Promise<string> {
+export async function pauseEpisode(
+  world: World,
+  n: number,
+  s: PauseSettings,
+): Promise<FaultOutcome> {
   const tag = `pause#${n}`;
-  const variant = n % 4;
+  const variant = (n - 1) % 4;
   const order = variant === 3 ? pickBusyOrder(world) : await freshOrder(world, tag);
-  if (!order) return `${tag}: no order to pause on`;
+  if (!order) return { detail: `${tag}: no order to pause on` };
   const a = world.port();
   const b = world.otherPort(a);
   const total = order.totalCents;
@@ -58,7 +63,11 @@ export async function pauseEpisode(world: World, n: number, s: PauseSettings): P
   await late;
   await Promise.all([first, second()]);
   order.reserved = false;
-  return `${tag}: ${what} on ${order.id} (${a} paused ${s.pauseMs} ms, ${b} after ${s.lockTtlMs + 400} ms)`;
+  return {
+    detail: `${tag}: ${what} on ${order.id} (:${a} paused ${s.pauseMs} ms, :${b} after ${s.lockTtlMs + 400} ms)`,
+    orderId: order.id,
+    designed: variant !== 3,
+  };
 }
 
 /** A new order of its own, read once so its total is known; reserved for the episode. */

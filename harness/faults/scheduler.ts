@@ -6,7 +6,7 @@ import { transition } from '../workload/requests';
 import type { World } from '../workload/world';
 import { pauseEpisode } from './pause';
 import type { RedisControl } from './redis-control';
-import type { FaultName, FaultRecord } from './types';
+import type { FaultName, FaultOutcome, FaultRecord } from './types';
 
 export interface FaultContext {
   world: World;
@@ -54,14 +54,18 @@ export class FaultScheduler {
     await this.nap(rng.int(period * 0.3, period));
     for (let n = 1; !this.stopping; n++) {
       const startMs = this.ctx.recorder.now();
-      let detail: string;
+      let outcome: FaultOutcome;
       try {
-        detail = await this.inject(fault, n);
+        outcome = await this.inject(fault, n);
       } catch (error) {
-        detail = `${fault}#${n} failed: ${error instanceof Error ? error.message : String(error)}`;
+        outcome = {
+          detail: `${fault}#${n} failed: ${error instanceof Error ? error.message : String(error)}`,
+        };
       }
-      this.log.push({ fault, startMs, endMs: this.ctx.recorder.now(), detail });
-      await this.nap(rng.int(period * 0.7, period * 1.3));
+      const endMs = this.ctx.recorder.now();
+      this.log.push({ fault, startMs, endMs, ...outcome });
+      // The period runs from start to start; a long injection shortens the rest before the next.
+      await this.nap(rng.int(period * 0.7, period * 1.3) - (endMs - startMs));
     }
   }
 
@@ -69,16 +73,16 @@ export class FaultScheduler {
     await Promise.race([sleep(ms), this.stopped]);
   }
 
-  private inject(fault: FaultName, n: number): Promise<string> {
+  private async inject(fault: FaultName, n: number): Promise<FaultOutcome> {
     switch (fault) {
       case 'pause':
         return pauseEpisode(this.ctx.world, n, this.ctx);
       case 'redis-restart':
-        return this.restartRedis();
+        return { detail: await this.restartRedis() };
       case 'kill':
-        return this.kill(n);
+        return { detail: await this.kill(n) };
       case 'pg-drop':
-        return this.dropConnections(n);
+        return { detail: await this.dropConnections(n) };
     }
   }
 

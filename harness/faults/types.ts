@@ -8,4 +8,11 @@ export interface FaultRecord {
   startMs: number;
   endMs: number;
   detail: string;
+  /** The order a pause episode was built on. */
+  orderId?: string;
+  /** A pause episode designed to turn a missing version check into a lost update. */
+  designed?: boolean;
 }
+
+/** What one injection did. */
+export type FaultOutcome = Pick<FaultRecord, 'detail' | 'orderId' | 'designed'>;
