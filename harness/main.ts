@@ -1,5 +1,6 @@
 import { parseOptions, USAGE } from './options';
 import { summaryText } from './report';
+import { killAll } from './procs/children';
 import { runHarness } from './run';
 
 /**
@@ -24,6 +25,14 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
+  // Ctrl-C or a SIGTERM must not leave API instances or a redis-server behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\nharness: ${signal}: stopping the processes it started\n`);
+      killAll();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {

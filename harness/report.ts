@@ -30,7 +30,14 @@ export interface Report {
   errors: Record<string, number>;
   faults: { counts: Record<string, number>; log: FaultRecord[] };
   flash: FlashObservation[];
-  orders: { total: number; byStatus: Record<string, number>; events: number };
+  orders: {
+    total: number;
+    byStatus: Record<string, number>;
+    events: number;
+    eventsByType: Record<string, number>;
+  };
+  /** Every recorded request, one JSON object a line. */
+  historyFile: string;
   /** Instance exits the harness did not cause. */
   crashes: Crash[];
   violations: Violation[];
@@ -75,6 +82,7 @@ export function buildReport(input: {
   observation: Observation;
   crashes: Crash[];
   violations: Violation[];
+  historyFile: string;
 }): Report {
   const { records, observation, violations } = input;
   const actions: Record<string, ActionStats> = {};
@@ -92,6 +100,10 @@ export function buildReport(input: {
   for (const f of input.faults) faultCounts[f.fault] = (faultCounts[f.fault] ?? 0) + 1;
   const byStatus: Record<string, number> = {};
   for (const o of observation.orders) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
+  const eventsByType: Record<string, number> = {};
+  for (const events of observation.dbEvents.values()) {
+    for (const e of events) eventsByType[e.type] = (eventsByType[e.type] ?? 0) + 1;
+  }
   const violationCounts: Record<string, number> = {};
   for (const v of violations) {
     const key = `${v.guarantee}:${v.kind}`;
@@ -126,7 +138,9 @@ export function buildReport(input: {
       total: observation.orders.length,
       byStatus,
       events: [...observation.dbEvents.values()].reduce((s, e) => s + e.length, 0),
+      eventsByType,
     },
+    historyFile: input.historyFile,
     crashes: input.crashes,
     violations,
     violationCounts,
@@ -200,5 +214,6 @@ export function summaryText(report: Report, reportPath: string): string {
     }
   }
   lines.push(`report: ${reportPath}`);
+  lines.push(`history: ${report.historyFile}`);
   return lines.join('\n');
 }

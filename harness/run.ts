@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import knexConfig from '../knexfile';
@@ -16,7 +17,7 @@ import { freePort, pollUntil, sleep } from './procs/ports';
 import { PrivateRedis } from './procs/redis';
 import { note, Progress } from './progress';
 import { buildReport, type Report } from './report';
-import type { FlashObservation } from './types';
+import type { FlashObservation, RequestRecord } from './types';
 import { actorLoop, type Budget } from './workload/actors';
 import { flashSale } from './workload/flash';
 import { Rng } from './workload/rng';
@@ -45,6 +46,7 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
   const reportPath =
     options.report ?? path.join(options.root, 'harness', 'reports', `${runId}.json`);
   const logDir = path.join(path.dirname(reportPath), `logs-${runId}`);
+  const historyFile = reportPath.replace(/\.json$/, '') + '.history.jsonl';
   mkdirSync(logDir, { recursive: true });
 
   note(verbose, `run ${runId}: migrating ${redact(options.databaseUrl)}`);
@@ -84,7 +86,9 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
       observation: outcome.observation,
       crashes: instances.flatMap((i) => i.crashes),
       violations,
+      historyFile,
     });
+    await writeHistory(historyFile, outcome.recorder.records);
     writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
     return { report, reportPath };
   } finally {
@@ -226,6 +230,16 @@ async function migrate(options: HarnessOptions): Promise<void> {
   } finally {
     await db.destroy();
   }
+}
+
+/** The history as JSON lines, streamed (a long run records hundreds of thousands). */
+async function writeHistory(file: string, records: readonly RequestRecord[]): Promise<void> {
+  const out = createWriteStream(file);
+  for (const r of records) {
+    if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
 }
 
 function redact(url: string): string {

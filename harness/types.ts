@@ -82,6 +82,8 @@ export interface RequestRecord {
   order?: OrderView;
   /** A hash of the response body with its keys sorted, to compare replays. */
   bodyHash?: string;
+  /** The parsed response body. */
+  response?: unknown;
   /** The network error or the time-out, for `unknown` and `refused`. */
   error?: string;
 }

@@ -1,65 +1,91 @@
 import type { RequestRecord, Violation } from '../types';
 import type { OrderCase } from './case';
-import { successVersions } from './events';
-import type { Operation } from './operations';
+import { versionOf } from './operations';
 
 /**
- * Guarantee 6 and the Idempotency-Key rules: requests that share a principal and a key
- * make at most one event; once one of them has been answered, a later one gets the same
- * status and body, marked `Idempotent-Replayed: true`; the same body never gets
- * `idempotency_key_reused`; `idempotency_key_in_flight` only while another request with
- * the key may still run.
+ * Guarantee 6 and the Idempotency-Key rules for transitions: requests that share a
+ * principal and a key make at most one event; once one of them has been answered, a
+ * later one gets the same status and body, marked `Idempotent-Replayed: true`; the same
+ * body never gets `idempotency_key_reused`; `idempotency_key_in_flight` only while
+ * another request with the key may still run.
  */
 export function checkIdempotency(c: OrderCase): Violation[] {
+  return c.operations
+    .filter((op) => op.requests[0]?.idempotencyKey !== undefined)
+    .flatMap((op) => checkKeyGroup(op.requests, op.orderId, versionOf, 'version'));
+}
+
+/** The same rules for `POST /v1/orders`: one key places at most one order. */
+export function checkCreateIdempotency(requests: readonly RequestRecord[]): Violation[] {
+  const groups = new Map<string, RequestRecord[]>();
+  for (const r of requests) {
+    if (r.kind !== 'create-order' || r.idempotencyKey === undefined) continue;
+    const key = `${r.actor.id}:${r.idempotencyKey}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].flatMap((rs) =>
+    checkKeyGroup(
+      [...rs].sort((a, b) => a.sentMs - b.sentMs),
+      rs.find((r) => r.orderId !== undefined)?.orderId,
+      (r) => r.orderId,
+      'order',
+    ),
+  );
+}
+
+/**
+ * One key's requests, in send order. `resultOf` names what a success made (the version
+ * of its event, the id of its order): two different ones are two effects.
+ */
+function checkKeyGroup(
+  rs: RequestRecord[],
+  orderId: string | undefined,
+  resultOf: (r: RequestRecord) => string | number | undefined,
+  what: string,
+): Violation[] {
   const out: Violation[] = [];
-  for (const op of c.operations) {
-    if (op.requests[0]?.idempotencyKey === undefined) continue;
-    const add = (guarantee: 6 | 'contract', kind: string, message: string, rs: RequestRecord[]) =>
-      out.push({ guarantee, kind, orderId: op.orderId, message, requestIds: rs.map((r) => r.id) });
-    const versions = successVersions(op);
-    if (versions.length > 1) {
+  const add = (guarantee: 6 | 'contract', kind: string, message: string, ids: RequestRecord[]) =>
+    out.push({ guarantee, kind, orderId, message, requestIds: ids.map((r) => r.id) });
+  const results = [...new Set(rs.filter((r) => r.outcome === 'ok').map(resultOf))];
+  if (results.length > 1) {
+    add(
+      6,
+      'second-effect',
+      `one key succeeded with ${what}s ${results.join(', ')}: more than one effect`,
+      rs,
+    );
+  }
+  const executed = rs.filter((r) => r.outcome === 'ok' && !r.replayed);
+  if (executed.length > 1) {
+    add(
+      6,
+      'executed-twice',
+      `${executed.length} requests with one key ran (none was a replay)`,
+      executed,
+    );
+  }
+  for (const r of rs) {
+    if (r.code === 'idempotency_key_reused') {
+      add(6, 'key-reused-same-body', 'the same key with the same body got idempotency_key_reused', [
+        r,
+      ]);
+    }
+    if (r.code === 'idempotency_key_in_flight' && !anotherMayRun(rs, r)) {
       add(
-        6,
-        'second-event',
-        `one key succeeded at versions ${versions.join(', ')}: more than one event`,
-        op.requests,
+        'contract',
+        'in-flight-without-first',
+        'idempotency_key_in_flight, but no other request with the key was running',
+        [r],
       );
     }
-    const executed = op.requests.filter((r) => r.outcome === 'ok' && !r.replayed);
-    if (executed.length > 1) {
+    const first = firstAnswerBefore(rs, r);
+    if (first && (r.outcome === 'ok' || r.outcome === 'rejected') && !isReplayOf(r, first)) {
       add(
-        6,
-        'executed-twice',
-        `${executed.length} requests with one key ran (none was a replay)`,
-        executed,
+        first.outcome === 'ok' ? 6 : 'contract',
+        'not-replayed',
+        `a retry sent after the key's first answer (${first.status} ${first.code ?? ''}) got ${r.status} ${r.code ?? ''}${r.replayed ? '' : ' without Idempotent-Replayed'} instead of the same response`,
+        [first, r],
       );
-    }
-    for (const r of op.requests) {
-      if (r.code === 'idempotency_key_reused') {
-        add(
-          6,
-          'key-reused-same-body',
-          'the same key with the same body got idempotency_key_reused',
-          [r],
-        );
-      }
-      if (r.code === 'idempotency_key_in_flight' && !anotherMayRun(op, r)) {
-        add(
-          'contract',
-          'in-flight-without-first',
-          'idempotency_key_in_flight, but no other request with the key was running',
-          [r],
-        );
-      }
-      const first = firstAnswerBefore(op, r);
-      if (first && (r.outcome === 'ok' || r.outcome === 'rejected') && !isReplayOf(r, first)) {
-        add(
-          first.outcome === 'ok' ? 6 : 'contract',
-          'not-replayed',
-          `a retry sent after the key's first answer (${first.status} ${first.code ?? ''}) got ${r.status} ${r.code ?? ''}${r.replayed ? '' : ' without Idempotent-Replayed'} instead of the same response`,
-          [first, r],
-        );
-      }
     }
   }
   return out;
@@ -69,8 +95,8 @@ export function checkIdempotency(c: OrderCase): Violation[] {
 const NOT_STORED = new Set(['idempotency_key_in_flight']);
 
 /** The first definite answer of the key that arrived before `r` was sent. */
-function firstAnswerBefore(op: Operation, r: RequestRecord): RequestRecord | undefined {
-  return op.requests.find(
+function firstAnswerBefore(rs: RequestRecord[], r: RequestRecord): RequestRecord | undefined {
+  return rs.find(
     (q) =>
       q !== r &&
       q.recvMs !== undefined &&
@@ -84,8 +110,8 @@ function isReplayOf(r: RequestRecord, first: RequestRecord): boolean {
 }
 
 /** Another request with the key overlapped `r`, or has an unknown outcome (it may still run). */
-function anotherMayRun(op: Operation, r: RequestRecord): boolean {
-  return op.requests.some(
+function anotherMayRun(rs: RequestRecord[], r: RequestRecord): boolean {
+  return rs.some(
     (q) =>
       q !== r &&
       q.sentMs <= (r.recvMs ?? Infinity) &&

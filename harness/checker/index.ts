@@ -1,7 +1,7 @@
 import type { Observation, RequestRecord, Violation } from '../types';
 import { casesOf } from './case';
 import { checkEventLog, checkEventsMatchRequests, checkNothingAfterFinal } from './events';
-import { checkIdempotency } from './idempotency';
+import { checkCreateIdempotency, checkIdempotency } from './idempotency';
 import { checkLinearizable } from './linearizability';
 import { checkReplay, type Replayer } from './replay';
 import { checkFlash, checkStock } from './stock';
@@ -65,7 +65,11 @@ export function checkHistory(
       });
     }
   }
-  violations.push(...checkStock(observation), ...checkFlash(observation.flash));
+  violations.push(
+    ...checkCreateIdempotency(requests),
+    ...checkStock(observation),
+    ...checkFlash(observation.flash),
+  );
   return violations;
 }
 

@@ -102,6 +102,9 @@ function describeResponse(record: RequestRecord, res: Response, json: unknown): 
   if (typeof body?.code === 'string' && res.status >= 400) record.code = body.code;
   record.order = orderViewOf(body);
   record.bodyHash = hashOf([res.status, json]);
+  record.response = json;
+  // A created order is known by the id its answer carries.
+  if (record.kind === 'create-order' && typeof body?.id === 'string') record.orderId = body.id;
 }
 
 function outcomeOf(status: number): Outcome {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import Redis from 'ioredis';
+import { track } from './children';
 import { freePort, pollUntil } from './ports';
 
 /**
@@ -33,6 +34,7 @@ export class PrivateRedis {
       ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     );
+    track(child);
     this.child = child;
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;

@@ -137,7 +137,6 @@ export async function placeOrder(
   if (answer.record.outcome !== 'ok' || !view || typeof body?.id !== 'string') {
     return { record: answer.record };
   }
-  answer.record.orderId = body.id;
   const order = world.add(
     {
       id: body.id,

@@ -291,7 +291,7 @@ describe('the harness checker', () => {
       o.apply('reprice', { totalCents: 1100 }, { idempotencyKey: 'k' });
       o.apply('reprice', { totalCents: 1100 }, { idempotencyKey: 'k' });
       expect(kinds(check(h))).toEqual(
-        expect.arrayContaining(['6:second-event', '6:executed-twice', '6:not-replayed']),
+        expect.arrayContaining(['6:second-effect', '6:executed-twice', '6:not-replayed']),
       );
     });
 
@@ -319,6 +319,24 @@ describe('the harness checker', () => {
         idempotencyKey: 'k',
       });
       expect(kinds(check(h))).toContain('6:key-reused-same-body');
+    });
+
+    it('when one key placed two orders, then it is reported; one order and a replay pass', () => {
+      const h = new HistoryBuilder();
+      const a = h.order(1000);
+      const b = h.order(1000);
+      const [createA, createB] = h.requests;
+      createA!.idempotencyKey = 'c';
+      createB!.idempotencyKey = 'c';
+      expect(kinds(check(h))).toEqual(
+        expect.arrayContaining(['6:second-effect', '6:executed-twice', '6:not-replayed']),
+      );
+      createB!.orderId = a.id;
+      createB!.replayed = true;
+      createB!.bodyHash = createA!.bodyHash;
+      b.events.length = 0;
+      h.orders.pop();
+      expect(check(h)).toEqual([]);
     });
 
     it('when a retry after a lost answer runs once, then it passes', () => {

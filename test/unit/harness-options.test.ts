@@ -1,0 +1,73 @@
+import { parseFaults, parseOptions } from '../../harness/options';
+import { percentile } from '../../harness/report';
+import { requestLine } from '../../harness/history';
+import { HistoryBuilder } from '../../harness/checker/synthetic';
+
+describe('the harness CLI options', () => {
+  it('when nothing is given, then three instances, bounded seconds and ops, no faults', () => {
+    const o = parseOptions([]);
+    if (o === 'help') throw new Error('unexpected help');
+    expect(o).toMatchObject({ instances: 3, seconds: 30, faults: [], disableVersionCheck: false });
+    expect(o.ops).toBeGreaterThan(0);
+    expect(o.pauseMs).toBeGreaterThan(o.lockTtlMs);
+    expect(o.requestTimeoutMs).toBeGreaterThan(o.pauseMs + o.lockWaitMs);
+  });
+
+  it('when faults are listed or "all", then they are selected; an unknown one is refused', () => {
+    expect(parseFaults('all')).toEqual(['pause', 'redis-restart', 'kill', 'pg-drop']);
+    expect(parseFaults('kill,pause,kill')).toEqual(['kill', 'pause']);
+    expect(parseFaults('none')).toEqual([]);
+    expect(() => parseFaults('pause,meteor')).toThrow(/unknown fault meteor/);
+  });
+
+  it('when values are given, then they are parsed and checked', () => {
+    const o = parseOptions([
+      '--instances',
+      '2',
+      '--seconds',
+      '300',
+      '--faults',
+      'pause',
+      '--fault-period',
+      'pause=1500',
+      '--disable-version-check',
+      '--redis-url',
+      'redis://127.0.0.1:1/0',
+    ]);
+    if (o === 'help') throw new Error('unexpected help');
+    expect(o).toMatchObject({
+      instances: 2,
+      seconds: 300,
+      faults: ['pause'],
+      disableVersionCheck: true,
+      redisUrl: 'redis://127.0.0.1:1/0',
+    });
+    expect(o.periods.pause).toBe(1500);
+    expect(() => parseOptions(['--instances', '0'])).toThrow(/--instances/);
+    expect(() =>
+      parseOptions(['--faults', 'pause', '--lock-ttl-ms', '3000', '--pause-ms', '2000']),
+    ).toThrow(/longer than --lock-ttl-ms/);
+    expect(() => parseOptions(['--bogus'])).toThrow();
+    expect(parseOptions(['--help'])).toBe('help');
+  });
+});
+
+describe('the harness report helpers', () => {
+  it('when latencies are sorted, then p50 and p99 are nearest-rank percentiles', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(xs, 50)).toBe(50);
+    expect(percentile(xs, 99)).toBe(99);
+    expect(percentile([], 50)).toBe(0);
+  });
+
+  it('when a request is printed, then the line shows who, what, the key and the answer', () => {
+    const h = new HistoryBuilder();
+    const o = h.order(1000);
+    const r = o.apply('pay', { amountCents: 1000 }, { idempotencyKey: 'k1' });
+    expect(requestLine(r)).toMatch(
+      /^req #2 .* buyer:b1 POST pay \{"amountCents":1000\} key=k1 -> 200 v2 paid/,
+    );
+    const lost = o.request('cancel', { outcome: 'unknown', error: 'ECONNRESET' });
+    expect(requestLine(lost)).toContain('-> unknown (ECONNRESET)');
+  });
+});
