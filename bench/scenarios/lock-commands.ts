@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
 import { commandDelta, commandStats, splitDelta, total } from '../commands';
 import { coordinatorDeps, lockManager } from '../coordinator';
 import { runGroups, type ClientGroup } from '../driver';
@@ -95,27 +94,30 @@ export const lockCommands: Scenario = {
         op: op(m),
       }));
     const oneKey = () => lockKey(`bench-${randomUUID().slice(0, 8)}`, 'hot');
-    const holding = (holdMs: number, raw: boolean, rawWaits: WaitLog) => async () => {
+    const holding = (holdMs: number, raw: boolean, rawWaits: WaitLog) => () => {
       const key = oneKey();
-      return perManager(2, (m) => async () => {
-        if (!raw) return managers[m]?.withLock(key, opts, () => sleep(holdMs));
-        const t0 = performance.now();
-        await raws[m]?.withLock(key, opts.waitMs, async () => {
-          rawWaits.sink(performance.now() - t0);
-          await sleep(holdMs);
-        });
-      });
+      return Promise.resolve(
+        perManager(2, (m) => async () => {
+          if (!raw) return managers[m]?.withLock(key, opts, () => sleep(holdMs));
+          const t0 = performance.now();
+          await raws[m]?.withLock(key, opts.waitMs, async () => {
+            rawWaits.sink(performance.now() - t0);
+            await sleep(holdMs);
+          });
+        }),
+      );
     };
     const rawWaits = new WaitLog();
     const cases = {
-      uncontended: async () => [
-        {
-          name: 'uncontended',
-          clients: 16,
-          op: (c: number, n: number) =>
-            (tx[0] ?? (() => Promise.resolve()))(uncontendedOrders[c] ?? '', totalFor(n)),
-        },
-      ],
+      uncontended: () =>
+        Promise.resolve([
+          {
+            name: 'uncontended',
+            clients: 16,
+            op: (c: number, n: number) =>
+              (tx[0] ?? (() => Promise.resolve()))(uncontendedOrders[c] ?? '', totalFor(n)),
+          },
+        ]),
       contended: async () => {
         const [order] = await world.orders(1);
         return perManager(
