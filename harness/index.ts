@@ -3,5 +3,6 @@ export { runHarness, type HarnessResult } from './run';
 export { defaultOptions, parseOptions, type HarnessOptions } from './options';
 export { checkHistory, replayByContract, type Replayer } from './checker';
 export { replayByMachine } from './checker/machine-replay';
-export { summaryText, type Report } from './report';
+export { type Report } from './report';
+export { summaryText } from './summary';
 export type * from './types';

@@ -1,5 +1,5 @@
 import { parseOptions, USAGE } from './options';
-import { summaryText } from './report';
+import { summaryText } from './summary';
 import { killAll } from './procs/children';
 import { runHarness } from './run';
 

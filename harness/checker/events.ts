@@ -149,14 +149,20 @@ function unclaimedEvents(c: OrderCase, claimedBy: Map<number, Operation>): Viola
       continue;
     }
     const refused = failed.get(k) ?? [];
-    const ids = refused.flatMap((op) => op.requests.map((r) => r.id));
+    const misplaced = c.operations.filter(
+      (op) => op.outcome === 'ok' && operationClass(op) === k && claimedBy.get(e.version) !== op,
+    );
+    const ids = [...refused, ...misplaced].flatMap((op) => op.requests.map((r) => r.id));
     const answers = refused.flatMap((op) =>
       op.requests.map((r) => `${r.status ?? r.error} ${r.code ?? ''}`.trim()),
     );
+    const shown = misplaced.flatMap((op) => successVersions(op)).join(', ');
     const message =
       refused.length > 0
         ? `event ${describe(e)} matches only requests that were answered ${answers.join(', ')}: a change the client was told did not happen`
-        : `event ${describe(e)} matches no request the harness sent`;
+        : misplaced.length > 0
+          ? `event ${describe(e)} is the effect of a request whose answer showed version ${shown}: its answer named another event`
+          : `event ${describe(e)} matches no request the harness sent`;
     out.push(violation(c, 'phantom-event', message, ids));
   }
   return out;
