@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import type { EventRecord, RequestRecord } from './types';
 import { canonicalJson } from './util/json';
 
@@ -32,4 +34,14 @@ export function orderHistory(
 ): string[] {
   const own = [...requests].sort((a, b) => a.sentMs - b.sentMs);
   return [...own.map(requestLine), ...events.map(eventLine)];
+}
+
+/** The history as JSON lines, streamed (a long run records hundreds of thousands). */
+export async function writeHistory(file: string, records: readonly RequestRecord[]): Promise<void> {
+  const out = createWriteStream(file);
+  for (const r of records) {
+    if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
 }

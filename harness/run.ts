@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
-import knexConfig from '../knexfile';
 import { checkHistory } from './checker';
 import { replayByMachine } from './checker/machine-replay';
-import { privateRedisControl, sharedRedisControl, type RedisControl } from './faults/redis-control';
+import type { RedisControl } from './faults/redis-control';
 import { FaultScheduler } from './faults/scheduler';
 import { ApiClient } from './http/client';
 import { Recorder } from './http/recorder';
@@ -14,10 +12,12 @@ import { observe, pendingCount } from './observe';
 import { DEV_REDIS_URL, type HarnessOptions } from './options';
 import { ApiInstance } from './procs/instances';
 import { freePort, pollUntil, sleep } from './procs/ports';
-import { PrivateRedis } from './procs/redis';
+import type { PrivateRedis } from './procs/redis';
 import { note, Progress } from './progress';
 import { buildReport, type Report } from './report';
-import type { FlashObservation, RequestRecord } from './types';
+import { writeHistory } from './history';
+import { chooseRedis, instanceEnv, migrate, redact } from './system';
+import type { FlashObservation } from './types';
 import { actorLoop, type Budget } from './workload/actors';
 import { flashSale } from './workload/flash';
 import { Rng } from './workload/rng';
@@ -174,74 +174,4 @@ async function drive(
   note(verbose, 'observing the database and the events API');
   const observation = await observe(db, client, who.admin, () => world.port(), merchantIds, flash);
   return { recorder, observation, faults: faults.log, workloadMs };
-}
-
-/** The Redis the instances use, and how the redis-restart fault may restart it. */
-async function chooseRedis(
-  options: HarnessOptions,
-  own: (r: PrivateRedis) => void,
-): Promise<RedisControl | undefined> {
-  if (!options.faults.includes('redis-restart')) return undefined;
-  if (options.redisUrl !== undefined && options.allowRestartShared)
-    return sharedRedisControl(options.redisUrl);
-  if (options.redisUrl !== undefined) {
-    note(
-      !options.quiet,
-      `redis-restart never touches ${options.redisUrl} without --allow-restart-shared: using a private redis-server`,
-    );
-  }
-  const redis = await PrivateRedis.start();
-  own(redis);
-  return privateRedisControl(redis);
-}
-
-function instanceEnv(
-  options: HarnessOptions,
-  redisUrl: string,
-  secret: string,
-): Record<string, string> {
-  return {
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    DATABASE_URL: options.databaseUrl,
-    REDIS_URL: redisUrl,
-    AUTH_JWT_SECRET: secret,
-    LOG_LEVEL: 'warn',
-    LOCK_TTL_MS: String(options.lockTtlMs),
-    LOCK_WAIT_MS: String(options.lockWaitMs),
-    PAYMENT_TTL_SECONDS: String(options.paymentTtlSeconds),
-    SWEEP_INTERVAL_MS: String(options.sweepIntervalMs),
-    SHUTDOWN_TIMEOUT_MS: '5000',
-    DB_POOL_MAX: '8',
-    TEST_FAULTS: 'true',
-    TEST_DISABLE_VERSION_CHECK: String(options.disableVersionCheck),
-  };
-}
-
-/** Applies the project's migrations (idempotent), with knexfile.ts's settings. */
-async function migrate(options: HarnessOptions): Promise<void> {
-  const db = knex({
-    ...knexConfig,
-    connection: options.databaseUrl,
-    migrations: { ...knexConfig.migrations, directory: path.join(options.root, 'migrations') },
-  });
-  try {
-    await db.migrate.latest();
-  } finally {
-    await db.destroy();
-  }
-}
-
-/** The history as JSON lines, streamed (a long run records hundreds of thousands). */
-async function writeHistory(file: string, records: readonly RequestRecord[]): Promise<void> {
-  const out = createWriteStream(file);
-  for (const r of records) {
-    if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

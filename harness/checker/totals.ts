@@ -1,5 +1,5 @@
 import type { Violation } from '../types';
-import { asNumber } from '../util/json';
+import { asNumber, asObject } from '../util/json';
 import type { OrderCase } from './case';
 import { describe } from './events';
 
@@ -20,6 +20,10 @@ export function checkPaidTotals(c: OrderCase): Violation[] {
     if (e.type === 'CREATED') {
       total = asNumber(e.data.totalCents);
       if (total === undefined) v('created-without-total', `event ${describe(e)} has no totalCents`);
+      const sum = itemsTotal(e.data.items);
+      if (sum !== undefined && sum !== total) {
+        v('created-total-mismatch', `event ${describe(e)}: its items add up to ${sum}`);
+      }
     } else if (e.type === 'REPRICE') {
       if (paidAt !== undefined) {
         v('reprice-after-pay', `event ${describe(e)} follows the PAY of event ${paidAt}`);
@@ -44,4 +48,18 @@ export function checkPaidTotals(c: OrderCase): Violation[] {
     }
   }
   return out;
+}
+
+/** Sum of quantity x unitPriceCents of CREATED's items; undefined when they are not given. */
+function itemsTotal(items: unknown): number | undefined {
+  if (!Array.isArray(items) || items.length === 0) return undefined;
+  let sum = 0;
+  for (const item of items) {
+    const i = asObject(item);
+    const quantity = asNumber(i?.quantity);
+    const price = asNumber(i?.unitPriceCents);
+    if (quantity === undefined || price === undefined) return undefined;
+    sum += quantity * price;
+  }
+  return sum;
 }

@@ -162,6 +162,15 @@ describe('the harness checker', () => {
       expect(kinds(check(h))).toContain('2:lost-update');
     });
 
+    it('when the items of CREATED do not add up to its total, then it is reported', () => {
+      const h = new HistoryBuilder();
+      const o = h.order(1000);
+      o.events[0]!.data.items = [{ productId: 'p1', quantity: 3, unitPriceCents: 300 }];
+      expect(kinds(check(h))).toEqual(['2:created-total-mismatch']);
+      o.events[0]!.data.items = [{ productId: 'p1', quantity: 2, unitPriceCents: 500 }];
+      expect(check(h)).toEqual([]);
+    });
+
     it('when a REPRICE follows a PAY, then it is reported', () => {
       const h = new HistoryBuilder();
       const o = h.order(1000);
