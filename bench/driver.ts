@@ -22,6 +22,8 @@ export interface GroupRun extends Spread {
   perClientMin: number;
   perClientMax: number;
   elapsedMs: number;
+  /** CPU time (user + system) of this whole process per successful operation, in ms. */
+  cpuMsPerOp: number;
   /** Latencies (ms) of the successful operations; dropped before results are written. */
   latencies: number[];
 }
@@ -39,6 +41,7 @@ export interface RunLimits {
  */
 export async function runGroups(groups: ClientGroup[], limits: RunLimits): Promise<GroupRun[]> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const deadline = started + limits.durationMs;
   let begun = 0;
   const runs = groups.map(async (group): Promise<GroupRun> => {
@@ -63,6 +66,7 @@ export async function runGroups(groups: ClientGroup[], limits: RunLimits): Promi
     };
     await Promise.all(Array.from({ length: group.clients }, (_, i) => loop(i)));
     const elapsedMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
     return {
       name: group.name,
       ok: latencies.length,
@@ -73,6 +77,7 @@ export async function runGroups(groups: ClientGroup[], limits: RunLimits): Promi
       perClientMin: Math.min(...perClient),
       perClientMax: Math.max(...perClient),
       elapsedMs,
+      cpuMsPerOp: (used.user + used.system) / 1000 / Math.max(1, latencies.length),
       latencies,
     };
   });

@@ -76,6 +76,12 @@ export const hotOrder: Scenario = {
         figure('wait max', 'ms', waits(c, 'max'), waits(b, 'max')),
         figure('latency p99', 'ms', field(c, 'p99'), field(b, 'p99')),
         figure(
+          'bench process CPU per transition',
+          'ms',
+          field(c, 'cpuMsPerOp'),
+          field(b, 'cpuMsPerOp'),
+        ),
+        figure(
           'fairness: min/max transitions per client',
           'ratio',
           field(c, 'share'),

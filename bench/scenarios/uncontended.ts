@@ -48,6 +48,12 @@ export const uncontended: Scenario = {
         }),
         figure('latency p50', 'ms', field(c, 'p50'), field(b, 'p50')),
         figure('latency p99', 'ms', field(c, 'p99'), field(b, 'p99')),
+        figure(
+          'bench process CPU per transition',
+          'ms',
+          field(c, 'cpuMsPerOp'),
+          field(b, 'cpuMsPerOp'),
+        ),
       ],
       reps,
       notes: [],
