@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { freePort } from './redis-server';
+import { freePort } from '../../harness/procs/ports';
 import { waitUntil } from './wait';
 
 const root = path.resolve(__dirname, '../..');

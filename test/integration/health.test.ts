@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { createApp } from '../../src/http/app';
 import { createRedis } from '../../src/redis';
-import { PrivateRedis, freePort } from '../helpers/redis-server';
+import { freePort } from '../../harness/procs/ports';
+import { PrivateRedis } from '../../harness/procs/redis';
 import { openContext, testConfig, type TestContext } from '../helpers/context';
 import { createDb } from '../../src/db/knex';
 import { waitUntil } from '../helpers/wait';

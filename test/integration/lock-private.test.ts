@@ -11,7 +11,7 @@ import {
   rejectionOf,
   uniqueLockKey,
 } from '../helpers/lock-fixtures';
-import { PrivateRedis } from '../helpers/redis-server';
+import { PrivateRedis } from '../../harness/procs/redis';
 import { waitUntil } from '../helpers/wait';
 
 /** What acquire.lua and release.lua run inside Redis on the uncontended path. */
