@@ -143,7 +143,9 @@ export interface FlashObservation {
   ordersAfter: number;
   /** The quantity of the product those orders still hold. */
   quantityAfter: number;
-  /** Some order of the round had already given its stock back (the check is then skipped). */
+  /** The quantity those orders gave back (cancelled or expired before the observation). */
+  quantityReleased: number;
+  /** Some order of the round had already given its stock back. */
   released: boolean;
 }
 

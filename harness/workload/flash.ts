@@ -53,6 +53,7 @@ export async function flashSale(
     stockAfter: asNumber(row?.stock) ?? Number.NaN,
     ordersAfter: orders.length,
     quantityAfter: orders.filter((o) => o.holds_stock).reduce((s, o) => s + o.quantity, 0),
+    quantityReleased: orders.filter((o) => !o.holds_stock).reduce((s, o) => s + o.quantity, 0),
     released: orders.some((o) => !o.holds_stock),
   };
 }

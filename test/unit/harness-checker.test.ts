@@ -276,6 +276,7 @@ describe('the harness checker', () => {
       stockAfter: 0,
       ordersAfter: 10,
       quantityAfter: 10,
+      quantityReleased: 0,
       released: false,
       ...over,
     });
@@ -290,6 +291,16 @@ describe('the harness checker', () => {
         expect.arrayContaining(['5:flash-oversold', '5:flash-stock-mismatch']),
       );
       expect(kinds(check(h, [round({ created: 11 })]))).toEqual(['5:flash-lost-order']);
+      // A unit given back by an expired order of the round may be left; a second may not.
+      const expired = { stockAfter: 1, quantityAfter: 9, released: true };
+      expect(check(h, [round({ ...expired, quantityReleased: 1 })])).toEqual([]);
+      expect(
+        kinds(
+          check(h, [
+            round({ stockAfter: 2, quantityAfter: 8, quantityReleased: 1, released: true }),
+          ]),
+        ),
+      ).toEqual(['5:flash-undersold']);
     });
   });
 
