@@ -77,3 +77,22 @@ export async function makeOrder(
     throw new Error(`order not created: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
+
+/** An app with a merchant, a buyer and one product of that merchant's. */
+export interface Shop {
+  api: ApiContext;
+  merchant: Principal;
+  buyer: Principal;
+  product: { id: string; priceCents: number; stock: number };
+}
+
+/** The usual set-up of an API test file: `({ api, merchant, buyer, product } = await openShop())`. */
+export async function openShop(
+  overrides: Partial<Record<keyof Config, string>> = {},
+  product: { priceCents?: number; stock?: number } = {},
+): Promise<Shop> {
+  const api = await openApi(overrides);
+  const merchant = await principal(api.config, 'merchant');
+  const buyer = await principal(api.config, 'buyer');
+  return { api, merchant, buyer, product: await makeProduct(api, merchant, product) };
+}

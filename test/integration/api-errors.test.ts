@@ -1,24 +1,14 @@
 import { SignJWT } from 'jose';
 import request from 'supertest';
-import {
-  makeOrder,
-  makeProduct,
-  openApi,
-  principal,
-  type ApiContext,
-  type Principal,
-} from '../helpers/api';
+import { makeOrder, type ApiContext, type Principal, openShop, type Shop } from '../helpers/api';
 
 describe('bad input and authentication', () => {
   let api: ApiContext;
-  let merchant: Principal;
   let buyer: Principal;
   let orderId: string;
   beforeAll(async () => {
-    api = await openApi();
-    merchant = await principal(api.config, 'merchant');
-    buyer = await principal(api.config, 'buyer');
-    const product = await makeProduct(api, merchant, { priceCents: 100, stock: 100 });
+    let product: Shop['product'];
+    ({ api, buyer, product } = await openShop({}, { priceCents: 100, stock: 100 }));
     orderId = (await makeOrder(api, buyer, [{ productId: product.id, quantity: 1 }])).id;
   });
   afterAll(async () => api.close());

@@ -1,12 +1,5 @@
 import request from 'supertest';
-import {
-  makeOrder,
-  makeProduct,
-  openApi,
-  principal,
-  type ApiContext,
-  type Principal,
-} from '../helpers/api';
+import { makeOrder, principal, type ApiContext, type Principal, openShop } from '../helpers/api';
 
 describe('transitions API', () => {
   let api: ApiContext;
@@ -14,10 +7,7 @@ describe('transitions API', () => {
   let buyer: Principal;
   let product: { id: string; priceCents: number };
   beforeAll(async () => {
-    api = await openApi();
-    merchant = await principal(api.config, 'merchant');
-    buyer = await principal(api.config, 'buyer');
-    product = await makeProduct(api, merchant, { priceCents: 500, stock: 10_000 });
+    ({ api, merchant, buyer, product } = await openShop({}, { priceCents: 500, stock: 10_000 }));
   });
   afterAll(async () => api.close());
 

@@ -7,6 +7,7 @@ import {
   principal,
   type ApiContext,
   type Principal,
+  openShop,
 } from '../helpers/api';
 
 describe('Idempotency-Key', () => {
@@ -16,10 +17,10 @@ describe('Idempotency-Key', () => {
   let product: { id: string };
   beforeAll(async () => {
     // A short wait so that a held order lock turns into order_busy quickly.
-    api = await openApi({ LOCK_WAIT_MS: '300' });
-    merchant = await principal(api.config, 'merchant');
-    buyer = await principal(api.config, 'buyer');
-    product = await makeProduct(api, merchant, { priceCents: 500, stock: 100_000 });
+    ({ api, merchant, buyer, product } = await openShop(
+      { LOCK_WAIT_MS: '300' },
+      { priceCents: 500, stock: 100_000 },
+    ));
   });
   afterAll(async () => api.close());
 

@@ -1,12 +1,5 @@
 import request from 'supertest';
-import {
-  makeOrder,
-  makeProduct,
-  openApi,
-  principal,
-  type ApiContext,
-  type Principal,
-} from '../helpers/api';
+import { makeOrder, type ApiContext, type Principal, openShop } from '../helpers/api';
 import { spawnInstance, waitReady, type SpawnedInstance } from '../helpers/instances';
 
 /**
@@ -21,10 +14,7 @@ describe('a lock that lapses while its holder is paused', () => {
   let buyer: Principal;
   let product: { id: string };
   beforeAll(async () => {
-    api = await openApi();
-    merchant = await principal(api.config, 'merchant');
-    buyer = await principal(api.config, 'buyer');
-    product = await makeProduct(api, merchant, { priceCents: 1000, stock: 1000 });
+    ({ api, merchant, buyer, product } = await openShop({}, { priceCents: 1000, stock: 1000 }));
   });
   afterAll(async () => api.close());
 

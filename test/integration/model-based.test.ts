@@ -9,14 +9,7 @@ import {
   type OrderSnapshot,
 } from '../../machines';
 import { runTransition } from '../../src/orders/coordinator';
-import {
-  makeOrder,
-  makeProduct,
-  openApi,
-  principal,
-  type ApiContext,
-  type Principal,
-} from '../helpers/api';
+import { makeOrder, type ApiContext, type Principal, openShop } from '../helpers/api';
 
 /**
  * Every simple path of the order machine, walked through the HTTP API on a fresh
@@ -53,10 +46,7 @@ describe('model-based: every path of the machine through the API', () => {
   let buyer: Principal;
   let product: { id: string };
   beforeAll(async () => {
-    api = await openApi();
-    merchant = await principal(api.config, 'merchant');
-    buyer = await principal(api.config, 'buyer');
-    product = await makeProduct(api, merchant, { priceCents: 1000, stock: 100_000 });
+    ({ api, merchant, buyer, product } = await openShop({}, { priceCents: 1000, stock: 100_000 }));
   });
   afterAll(async () => api.close());
 

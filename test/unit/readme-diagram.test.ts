@@ -11,7 +11,14 @@ describe("the README's state diagram", () => {
 
   it('names every status and every event of the machine', () => {
     const diagram = orderDiagram();
-    for (const word of ['pending_payment', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded']) {
+    for (const word of [
+      'pending_payment',
+      'paid',
+      'shipped',
+      'delivered',
+      'cancelled',
+      'refunded',
+    ]) {
       expect(diagram).toContain(word);
     }
     for (const event of ['PAY', 'REPRICE', 'CANCEL', 'SHIP', 'DELIVER', 'REFUND', 'EXPIRE']) {
