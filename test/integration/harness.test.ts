@@ -62,6 +62,8 @@ describe('the concurrency harness', () => {
     for (const fault of ['pause', 'redis-restart', 'kill', 'pg-drop']) {
       expect(report.faults.counts[fault] ?? 0).toBeGreaterThan(0);
     }
+    expect(report.faults.log.filter((f) => f.detail.includes('failed'))).toEqual([]);
+    expect(report.crashes).toEqual([]);
     expect(report.requests.ok).toBeGreaterThan(500);
     expect(report.requests.unknown + report.requests.refused).toBeGreaterThan(0);
     expect(report.orders.byStatus.cancelled ?? 0).toBeGreaterThan(0);
