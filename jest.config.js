@@ -13,6 +13,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 2,
+  // A liveness bound, not a speed target: two cores run servers and tests at once.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -26,8 +28,6 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-      // A liveness bound, not a speed target: two cores run servers and tests at once.
-      testTimeout: 60_000,
       slowTestThreshold: 30,
     },
   ],

@@ -16,9 +16,14 @@ const CONNECTION_CODES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
+  '40P01', // deadlock_detected: the transaction was rolled back, nothing was written
+  '40001', // serialization_failure: likewise
 ]);
 
-/** True when the database could not be reached or dropped the connection. */
+/**
+ * True when the database could not be reached, dropped the connection, or rolled the
+ * transaction back on its own (deadlock, serialization): nothing was written, retry later.
+ */
 export function isDbUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, name } = error as PgLikeError;

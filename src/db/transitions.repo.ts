@@ -50,11 +50,18 @@ export async function writeTransition(db: Knex, w: TransitionWrite): Promise<num
        insert into order_events (order_id, seq, type, from_status, to_status, version, actor_role, actor_id, data, at)
        select u.id, s.seq, ?, ?, ?, s.seq, ?, ?, ?, ? from updated u cross join lateral (select ${seq} as seq) s
        returning seq
+     ), held as (
+       select i.product_id, sum(i.quantity)::int as quantity from order_items i
+       where i.order_id = ? and ? and exists (select 1 from updated)
+       group by i.product_id
+     ), locked as (
+       -- Row locks in product-id order, the order reserveStock takes them in: two
+       -- statements that touch the same products can never wait on each other in a cycle.
+       select p.id from products p join held h on h.product_id = p.id order by p.id for update of p
      ), restock as (
-       update products p set stock = p.stock + r.quantity, updated_at = now()
-       from (select product_id, sum(quantity)::int as quantity from order_items
-             where order_id = ? group by product_id) r
-       where p.id = r.product_id and ? and exists (select 1 from updated)
+       update products p set stock = p.stock + h.quantity, updated_at = now()
+       from held h join locked l on l.id = h.product_id
+       where p.id = h.product_id
        returning p.id
      )
      select version from updated`,
