@@ -31,7 +31,8 @@ export function isDbUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08')))
     return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+  // pg's own connect time-out is a plain Error('timeout expired') with no code.
+  return /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error/i.test(
     message,
   );
 }
