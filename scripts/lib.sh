@@ -42,7 +42,12 @@ ensure_node_modules() {
   local stamp="$ROOT/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
     log "installing npm dependencies (npm ci)"
-    (cd "$ROOT" && npm ci --no-audit --no-fund)
+    # A registry that serves only this platform's builds of optional native packages
+    # leaves them out of the lock file, and npm ci then refuses the lock file as out of
+    # sync; npm install --no-save installs the same locked versions without rewriting it.
+    (cd "$ROOT" && { npm ci --no-audit --no-fund 2>/dev/null ||
+      { log "npm ci refused the lock file; installing the locked versions with npm install --no-save"
+        npm install --no-save --no-audit --no-fund; }; })
   fi
 }
 
