@@ -29,10 +29,10 @@ export interface ListRequest {
 /** Newest first: a buyer's own orders, a merchant's own, or all for an admin. */
 export async function listVisibleOrders(db: Db, actor: Actor, req: ListRequest) {
   const rows = await listOrders(db, {
-    ...(actor.role === 'buyer' ? { buyerId: actor.id } : {}),
-    ...(actor.role === 'merchant' ? { merchantId: actor.id } : {}),
-    ...(req.status ? { status: req.status } : {}),
-    ...(req.after ? { after: req.after } : {}),
+    buyerId: actor.role === 'buyer' ? actor.id : undefined,
+    merchantId: actor.role === 'merchant' ? actor.id : undefined,
+    status: req.status,
+    after: req.after,
     limit: req.limit + 1,
   });
   const page = rows.slice(0, req.limit);

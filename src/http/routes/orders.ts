@@ -15,7 +15,7 @@ import { decodeCursor, getOrder, getOrderEvents, listVisibleOrders } from '../..
 import { etagOf } from '../../orders/view';
 import { actorOf } from '../auth';
 import { idempotent } from '../idempotency';
-import { cents, parse, parseId, text, uuid, validationError } from '../validation';
+import { cents, parse, parseId, text, uuid } from '../validation';
 
 const createSchema = z
   .object({
@@ -59,7 +59,16 @@ const listSchema = z
   .object({
     status: z.enum(ORDER_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(200).optional(),
+    cursor: z
+      .string()
+      .max(200)
+      .transform((cursor, ctx) => {
+        const after = decodeCursor(cursor);
+        if (after === undefined)
+          ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
+        return after ?? z.NEVER;
+      })
+      .optional(),
   })
   .strict();
 
@@ -104,30 +113,18 @@ export function ordersRouter(deps: CoordinatorDeps & { db: Db; config: Config })
     if (actor.role !== 'buyer') throw new AppError('forbidden', 'Only buyers place orders.');
     const body = parse(createSchema, req.body ?? {}, 'body');
     await idempotent(deps, req, res, actor, (idempotency) =>
-      createOrder(deps, { actor, items: body.items, ...(idempotency ? { idempotency } : {}) }),
+      createOrder(deps, { actor, items: body.items, idempotency }),
     );
   });
 
   router.get('/', async (req, res) => {
     const actor = actorOf(req);
     const query = parse(listSchema, req.query, 'query');
-    let after: string | undefined;
-    if (query.cursor !== undefined) {
-      after = decodeCursor(query.cursor);
-      if (after === undefined) {
-        throw validationError(
-          new z.ZodError([
-            { code: 'custom', path: ['cursor'], message: 'is not a cursor this API returned' },
-          ]),
-          'query',
-        );
-      }
-    }
     res.json(
       await listVisibleOrders(deps.db, actor, {
         limit: query.limit,
-        ...(query.status ? { status: query.status } : {}),
-        ...(after ? { after } : {}),
+        status: query.status,
+        after: query.cursor,
       }),
     );
   });
@@ -156,14 +153,7 @@ export function ordersRouter(deps: CoordinatorDeps & { db: Db; config: Config })
     const ifMatch = parseIfMatch(req.headers['if-match']);
     const pauseMs = pauseOf(req, deps.config);
     await idempotent(deps, req, res, actor, (idempotency) =>
-      runTransition(deps, {
-        orderId,
-        actor,
-        intent,
-        ...(ifMatch !== undefined ? { ifMatch } : {}),
-        ...(idempotency ? { idempotency } : {}),
-        ...(pauseMs !== undefined ? { pauseMs } : {}),
-      }),
+      runTransition(deps, { orderId, actor, intent, ifMatch, idempotency, pauseMs }),
     );
   });
 
