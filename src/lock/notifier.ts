@@ -109,9 +109,11 @@ export class Notifier {
   private connection(): Redis {
     if (this.subscriber !== undefined) return this.subscriber;
     if (this.closed) throw new Error('the lock manager is closed');
-    // The offline queue holds the first SUBSCRIBE until this new connection is ready;
-    // maxRetriesPerRequest (1, inherited) still fails it fast while Redis is down.
-    const subscriber = this.redis.duplicate({ enableOfflineQueue: true });
+    // The offline queue holds the first SUBSCRIBEs until this new connection is up;
+    // maxRetriesPerRequest (1, inherited) still fails them fast while Redis is down.
+    // No ready check: its INFO would be sent after a queued SUBSCRIBE had put the
+    // connection in subscriber mode, fail there, and take the SUBSCRIBEs down with it.
+    const subscriber = this.redis.duplicate({ enableOfflineQueue: true, enableReadyCheck: false });
     subscriber.on('error', (error: unknown) => {
       this.logger.debug({ err: error }, 'lock subscriber connection error');
     });

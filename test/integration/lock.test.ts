@@ -169,6 +169,25 @@ describe('LockManager on the shared Redis', () => {
     expect(await redis.exists(key)).toBe(0);
   });
 
+  it('when a fresh manager first waits on many keys at once, then every waiter subscribes and gets its lock', async () => {
+    // The first contended acquire opens the manager's subscriber connection; several
+    // SUBSCRIBEs queued before it is ready once made its ready check fail (503s).
+    for (let round = 0; round < 10; round++) {
+      const holder = await newManager();
+      const fresh = await newManager();
+      const keys = Array.from({ length: 6 }, () => uniqueLockKey('fresh'));
+      const held = await Promise.all(
+        keys.map((key) => holder.manager.acquire(key, { ttlMs: 5000, waitMs: 0 })),
+      );
+      const waiting = keys.map((key) =>
+        fresh.manager.withLock(key, { ttlMs: 5000, waitMs: 10_000 }, async () => key),
+      );
+      await sleep(30);
+      await Promise.all(held.map((h) => h.release()));
+      expect(await Promise.all(waiting)).toEqual(keys);
+    }
+  });
+
   it('when A, B and C queue in that order in separate managers, then they acquire in that order', async () => {
     const key = uniqueLockKey();
     const keys = lockKeys(key);
