@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { makeOrder, type ApiContext, type Principal, openShop } from '../helpers/api';
+import { lockKey } from '../../src/lock';
 import { spawnInstance, waitReady, type SpawnedInstance } from '../helpers/instances';
+import { waitUntil } from '../helpers/wait';
 
 /**
  * A lock holder that freezes longer than its lease (the whole process blocks, as in a
@@ -19,7 +21,8 @@ describe('a lock that lapses while its holder is paused', () => {
   afterAll(async () => api.close());
 
   const LEASE_MS = 400;
-  const PAUSE_MS = 1500;
+  /** Long enough that the REPRICE lands while the holder is still frozen, even on a busy machine. */
+  const PAUSE_MS = 4000;
 
   async function payWhilePausedAndRepriced(paused: SpawnedInstance) {
     const order = await makeOrder(api, buyer, [{ productId: product.id, quantity: 1 }]);
@@ -33,8 +36,15 @@ describe('a lock that lapses while its holder is paused', () => {
       },
       body: JSON.stringify({ amountCents: 1000 }),
     });
-    // ... the lease lapses, and the merchant reprices through another instance.
-    await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 300));
+    // ... which takes the order's lock, then freezes: no renewal, so the lease lapses
+    // while it still believes it holds the lock. Then the merchant reprices elsewhere.
+    const key = lockKey('order', order.id);
+    await waitUntil(
+      async () => (await api.redis.exists(key)) === 1,
+      20_000,
+      'the paused holder to take the lock',
+    );
+    await waitUntil(async () => (await api.redis.exists(key)) === 0, 20_000, 'its lease to lapse');
     const reprice = await request(api.app)
       .post(`/v1/orders/${order.id}/reprice`)
       .set(merchant.auth)
