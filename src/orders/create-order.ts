@@ -3,7 +3,7 @@ import { ORDER_MACHINE_VERSION, initialSnapshot, statusOf } from '../../machines
 import type { Config } from '../config';
 import type { Db } from '../db/knex';
 import type { IdempotencyHandle, StoredResponse } from '../db/idempotency.repo';
-import { loadOrder } from '../db/orders.repo';
+import type { OrderRow } from '../db/orders.repo';
 import { findProducts, reserveStock, type ProductRow } from '../db/products.repo';
 import { AppError } from '../errors';
 import { storeAnswer } from './answers';
@@ -32,9 +32,9 @@ export async function createOrder(
   const wanted = new Map<string, number>();
   for (const item of req.items)
     wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
-  const lines = req.items.map((item, i) => {
+  const lines = req.items.map((item) => {
     const product = products.get(item.productId) as ProductRow;
-    return { line: i + 1, product, quantity: item.quantity };
+    return { product, quantity: item.quantity };
   });
   const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.product.price_cents, 0);
   const id = randomUUID();
@@ -55,42 +55,52 @@ export async function createOrder(
       paidCents: null,
       paymentDueAt: paymentDueAt.getTime(),
     });
-    await trx('orders').insert({
+    const order: OrderRow = {
       id,
       buyer_id: req.actor.id,
       merchant_id: first.merchant_id,
       status: statusOf(start),
-      machine_state: JSON.stringify({ value: start.value, context: start.context }),
-      machine_version: ORDER_MACHINE_VERSION,
       total_cents: totalCents,
       currency: first.currency,
+      paid_cents: null,
       version: 1,
+      holds_stock: true,
       payment_due_at: paymentDueAt,
       created_at: now,
       updated_at: now,
-    });
-    await trx('order_items').insert(
-      lines.map((l) => ({
-        order_id: id,
-        line: l.line,
-        product_id: l.product.id,
+      items: lines.map((l) => ({
+        productId: l.product.id,
         sku: l.product.sku,
         quantity: l.quantity,
-        unit_price_cents: l.product.price_cents,
+        unitPriceCents: l.product.price_cents,
+      })),
+    };
+    const { items, ...columns } = order;
+    await trx('orders').insert({
+      ...columns,
+      machine_state: JSON.stringify({ value: start.value, context: start.context }),
+      machine_version: ORDER_MACHINE_VERSION,
+    });
+    await trx('order_items').insert(
+      items.map((item, i) => ({
+        order_id: id,
+        line: i + 1,
+        product_id: item.productId,
+        sku: item.sku,
+        quantity: item.quantity,
+        unit_price_cents: item.unitPriceCents,
       })),
     );
-    const order = await loadOrder(trx, id);
-    if (!order) throw new Error('the new order could not be read back');
     await trx('order_events').insert({
       order_id: id,
       seq: 1,
       type: 'CREATED',
       from_status: null,
-      to_status: statusOf(start),
+      to_status: order.status,
       version: 1,
       actor_role: req.actor.role,
       actor_id: req.actor.id,
-      data: JSON.stringify({ items: order.items, totalCents }),
+      data: JSON.stringify({ items, totalCents }),
       at: now,
     });
     const response: StoredResponse = {
