@@ -62,21 +62,22 @@ async function attemptOnce(
   deps: CoordinatorDeps,
   req: TransitionRequest,
 ): Promise<StoredResponse | typeof STALE> {
-  let outcome: StoredResponse | typeof STALE | undefined;
   const options = { ttlMs: deps.config.LOCK_TTL_MS, waitMs: deps.config.LOCK_WAIT_MS };
+  let written: StoredResponse | undefined;
   try {
-    await deps.locks.withLock(lockKey('order', req.orderId), options, async (signal) => {
-      outcome = await decideAndWrite(deps, req, signal);
+    return await deps.locks.withLock(lockKey('order', req.orderId), options, async (signal) => {
+      const outcome = await decideAndWrite(deps, req, signal);
+      if (outcome !== STALE) written = outcome;
+      return outcome;
     });
   } catch (error) {
     if (!(error instanceof LockLostError)) throw error;
     // Lost before the write: nothing written, start again. Lost after it: the write
     // passed the version check, so it stands.
-    if (outcome === undefined) return STALE;
+    if (written === undefined) return STALE;
     deps.logger.warn({ orderId: req.orderId }, 'lock lost after a checked write; the write stands');
+    return written;
   }
-  if (outcome === undefined) throw new Error('the lock routine ended without an outcome');
-  return outcome;
 }
 
 async function decideAndWrite(
