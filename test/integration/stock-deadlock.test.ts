@@ -29,10 +29,9 @@ describe('a cancel and a placement on the same products', () => {
 
   it('when the cancel waits on a row the placement holds, then both finish: no deadlock, no stock leak', async () => {
     const { api, merchant, buyer } = shop;
-    const [low, high] = [
-      await makeProduct(api, merchant, { stock: 10 }),
-      await makeProduct(api, merchant, { stock: 10 }),
-    ].sort((a, b) => (a.id < b.id ? -1 : 1)) as [{ id: string }, { id: string }];
+    const a = await makeProduct(api, merchant, { stock: 10 });
+    const b = await makeProduct(api, merchant, { stock: 10 });
+    const [low, high] = a.id < b.id ? [a, b] : [b, a];
     const order = await makeOrder(api, buyer, [
       { productId: high.id, quantity: 1 },
       { productId: low.id, quantity: 1 },
