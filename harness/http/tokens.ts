@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { signToken } from '../../src/http/auth';
 import type { Principal } from '../types';
 
 /** A principal with its bearer token. */
@@ -8,11 +8,6 @@ export interface Identity extends Principal {
 
 /** Signs an HS256 token `{ sub, role }` valid for `hours` with the instances' secret. */
 export async function identity(secret: string, principal: Principal, hours = 6): Promise<Identity> {
-  const token = await new SignJWT({ role: principal.role })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(principal.id)
-    .setIssuedAt()
-    .setExpirationTime(`${hours}h`)
-    .sign(new TextEncoder().encode(secret));
+  const token = await signToken(secret, { role: principal.role, sub: principal.id }, hours * 3600);
   return { ...principal, token };
 }
