@@ -19,14 +19,7 @@ export async function readyRedis(url: string, name = 'jest-lock'): Promise<Redis
 }
 
 /** Calls per command name from INFO commandstats (includes commands run by scripts). */
-export async function commandCalls(redis: Redis): Promise<Map<string, number>> {
-  const info = await redis.info('commandstats');
-  const calls = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    calls.set(match[1] ?? '', Number(match[2]));
-  }
-  return calls;
-}
+export { commandStats as commandCalls } from '../../bench/commands';
 
 /** How many more calls each command got between two snapshots (INFO itself left out). */
 export function callsBetween(
