@@ -35,6 +35,8 @@ const schema = z
     DATABASE_URL: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
     DB_POOL_MAX: int(1, 200).default(10),
     REDIS_URL: url(['redis:', 'rediss:']).default(DEFAULT_REDIS_URL),
+    /** Deadline of one Redis round trip: a stalled Redis costs a request at most about this. */
+    REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000).default(1000),
     AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
     PAYMENT_TTL_SECONDS: int(1, 30 * 24 * 3600).default(900),
     LOCK_TTL_MS: int(100, 600_000).default(10_000),

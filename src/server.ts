@@ -23,7 +23,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   );
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const locks = new LockManager(redis, { metrics: createLockMetrics(registry), logger });
+  const locks = new LockManager(redis, {
+    metrics: createLockMetrics(registry),
+    logger,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  });
   let accepting = true;
   const app = createApp({
     config,

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { abortReason } from './abort';
+import { settleWithin, withDeadline } from './deadline';
 import { errorForStatus, LockStatus, LockUnavailableError, toLockError } from './errors';
 import { LockHandle, type HandleDeps } from './handle';
 import type { LockKeys } from './keys';
-import { abortReason, type Notifier } from './notifier';
+import type { Notifier } from './notifier';
 import type { LockOptions } from './options';
 import { scriptKeys, type AcquireReply } from './scripts';
 
@@ -14,19 +16,31 @@ import { scriptKeys, type AcquireReply } from './scripts';
 const GRACE_MS = 1000;
 /** Sleep this much past the holder's PTTL so that Redis has surely expired the key. */
 const WAKE_SLACK_MS = 2;
+/**
+ * How long past its wait a call may take to answer. An acquire script does not block in
+ * Redis, so a slower answer means a stalled server or socket: `waitMs` is honoured
+ * within this margin whatever Redis does.
+ */
+const ANSWER_GRACE_MS = 200;
+/** How long a waiter that gives up lets its `leave` delay its answer (the rest runs on). */
+const LEAVE_WAIT_MS = 100;
 
 /**
  * The Redis side of one acquisition: try, join the key's queue, sleep until a release
  * names this token (or the holder's lease ends), try again; leave no entry behind.
  */
 export class Contention {
-  closed = false;
   /** Last known end of another holder's lease per key (monotonic ms), for local timeouts. */
   private readonly holderEnds = new Map<string, number>();
 
+  /**
+   * @param closing aborts (reason: a LockUnavailableError) when the manager closes; every
+   *   call in flight and every wait then ends at once.
+   */
   constructor(
     private readonly deps: HandleDeps,
     private readonly notifier: Notifier,
+    private readonly closing: AbortSignal,
   ) {}
 
   /** The other holder's remaining lease as last seen, in ms (0 if unknown). */
@@ -46,9 +60,9 @@ export class Contention {
     let subscribed = false;
     try {
       for (;;) {
-        if (this.closed) {
+        if (this.closing.aborted) {
           await this.leave(keys, token);
-          throw new LockUnavailableError(keys.lock, 'the lock manager is closed');
+          throw abortReason(this.closing);
         }
         const waitLeftMs = Math.floor(deadline - performance.now());
         const sentAt = performance.now();
@@ -64,7 +78,7 @@ export class Contention {
         counted = true;
         if (!subscribed) {
           // Retry right after subscribing: a release in between published to nobody.
-          await this.subscribe(keys, token);
+          await this.subscribe(keys, token, this.answerDeadline(waitLeftMs), options);
           subscribed = true;
           continue;
         }
@@ -76,6 +90,11 @@ export class Contention {
     }
   }
 
+  /** How long one call may take: the wait left plus a margin, at most the command deadline. */
+  private answerDeadline(waitLeftMs: number): number {
+    return Math.min(this.deps.commandTimeoutMs, Math.max(0, waitLeftMs) + ANSWER_GRACE_MS);
+  }
+
   private async attempt(
     keys: LockKeys,
     token: string,
@@ -85,30 +104,52 @@ export class Contention {
     const mode = waitLeftMs > 0 ? 'wait' : 'try';
     const [lock, queue, deadlines] = scriptKeys(keys);
     const waitLeft = Math.max(0, waitLeftMs);
+    const { ttlMs } = options;
+    const { channel } = keys;
+    const call = this.deps.redis.lockAcquire(
+      lock,
+      queue,
+      deadlines,
+      token,
+      ttlMs,
+      mode,
+      waitLeft,
+      GRACE_MS,
+      channel,
+    );
     try {
-      const { ttlMs } = options;
-      const { channel } = keys;
-      return await this.deps.redis.lockAcquire(
-        lock,
-        queue,
-        deadlines,
-        token,
-        ttlMs,
-        mode,
-        waitLeft,
-        GRACE_MS,
-        channel,
-      );
+      const ms = this.answerDeadline(waitLeftMs);
+      return await withDeadline(call, ms, 'acquire', options.signal, this.closing);
     } catch (error) {
-      throw toLockError(error, keys.lock);
+      // The script may still run (or have run) in Redis: undo a grant or a queue entry
+      // nobody will use, once its answer comes.
+      call.then(
+        ([status]) => this.undo(keys, token, status),
+        () => undefined,
+      );
+      throw this.abortedWith(options) ?? toLockError(error, keys.lock);
     }
+  }
+
+  /** Gives back what a call that came too late or was aborted got in Redis. */
+  private undo(keys: LockKeys, token: string, status: LockStatus): void {
+    const undoing =
+      status === LockStatus.Ok
+        ? this.deps.redis.lockRelease(...scriptKeys(keys), token, keys.channel)
+        : this.deps.redis.lockLeave(...scriptKeys(keys), token, keys.channel);
+    undoing.catch((error: unknown) => {
+      this.deps.logger.debug(
+        { err: error, key: keys.lock },
+        'lock undo after a late answer failed',
+      );
+    });
   }
 
   /** Hands out the lock unless its lease (counted from before the call) already lapsed. */
   private async grant(keys: LockKeys, token: string, options: LockOptions, sentAt: number) {
     const handle = new LockHandle(this.deps, keys, token, options.ttlMs, sentAt);
     if (handle.remainingMs() > 0 && options.signal?.aborted !== true) return handle;
-    await handle.release().catch(() => undefined);
+    await settleWithin(handle.release(), LEAVE_WAIT_MS);
     if (options.signal?.aborted) throw abortReason(options.signal);
     throw new LockUnavailableError(
       keys.lock,
@@ -116,13 +157,20 @@ export class Contention {
     );
   }
 
-  private async subscribe(keys: LockKeys, token: string): Promise<void> {
+  private async subscribe(keys: LockKeys, token: string, ms: number, options: LockOptions) {
     try {
-      await this.notifier.subscribe(keys.channel);
+      await this.notifier.subscribe(keys.channel, ms, options.signal, this.closing);
     } catch (error) {
       await this.leave(keys, token);
-      throw toLockError(error, keys.lock);
+      throw this.abortedWith(options) ?? toLockError(error, keys.lock);
     }
+  }
+
+  /** The reason to answer with when the caller aborted or the manager closed. */
+  private abortedWith(options: LockOptions): Error | undefined {
+    if (options.signal?.aborted) return abortReason(options.signal);
+    if (this.closing.aborted) return abortReason(this.closing);
+    return undefined;
   }
 
   private async sleep(keys: LockKeys, token: string, ms: number, options: LockOptions) {
@@ -134,12 +182,18 @@ export class Contention {
     }
   }
 
-  /** Removes this token's queue entry (best effort: else it goes stale in time). */
+  /**
+   * Removes this token's queue entry (best effort: else it goes stale in time). Waits at
+   * most LEAVE_WAIT_MS for it, so a stalled Redis does not delay the caller's answer.
+   */
   private async leave(keys: LockKeys, token: string): Promise<void> {
-    try {
-      await this.deps.redis.lockLeave(...scriptKeys(keys), token, keys.channel);
-    } catch (leaveError) {
+    const leaving = withDeadline(
+      this.deps.redis.lockLeave(...scriptKeys(keys), token, keys.channel),
+      this.deps.commandTimeoutMs,
+      'leave',
+    ).catch((leaveError: unknown) => {
       this.deps.logger.debug({ err: leaveError, key: keys.lock }, 'lock leave failed');
-    }
+    });
+    await settleWithin(leaving, LEAVE_WAIT_MS);
   }
 }

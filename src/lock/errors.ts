@@ -93,15 +93,28 @@ export function errorForStatus(
 }
 
 /**
- * Redis error replies that mean "not now" rather than "wrong call"; Redis puts the
- * error's code in the reply's first word (RESP), so that word is the code, not prose.
+ * Redis error replies that mean "not now" rather than "wrong call": a server loading or
+ * busy, a demoted primary after a failover (READONLY), a refused write (MISCONF: it cannot
+ * persist; OOM: over maxmemory; NOREPLICAS). Redis puts the error's code in the reply's
+ * first word (RESP), so that word is the code, not prose.
  */
-const TRANSIENT_REPLY_CODES = new Set(['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN', 'CLUSTERDOWN']);
+const TRANSIENT_REPLY_CODES = new Set([
+  'LOADING',
+  'BUSY',
+  'MASTERDOWN',
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'READONLY',
+  'MISCONF',
+  'OOM',
+  'NOREPLICAS',
+]);
 
 /**
  * Turns an error thrown by a Redis command into the lock's vocabulary: connection
- * failures (no offline queue, closed socket, retries used up) become
- * LockUnavailableError; a script bug (an error reply) stays as it is.
+ * failures (no offline queue, closed socket, retries used up, a missed deadline) and
+ * transient error replies become LockUnavailableError; a script bug (any other error
+ * reply) stays as it is.
  */
 export function toLockError(error: unknown, key: string): Error {
   if (error instanceof LockError) return error;

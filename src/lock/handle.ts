@@ -5,6 +5,7 @@ import type { LockStatus } from './errors';
 import { errorForStatus, LockLostError, toLockError } from './errors';
 import type { LockKeys } from './keys';
 import type { LockMetrics } from './metrics';
+import { withDeadline } from './deadline';
 import { checkDuration, driftMs, MIN_TTL_MS, renewEveryMs } from './options';
 import { scriptKeys } from './scripts';
 
@@ -13,6 +14,8 @@ export interface HandleDeps {
   redis: Redis;
   metrics: LockMetrics;
   logger: Logger;
+  /** Deadline of one Redis round trip, ms: a stalled Redis costs at most this per call. */
+  commandTimeoutMs: number;
 }
 
 /**
@@ -55,7 +58,9 @@ export class LockHandle {
   }
 
   /**
-   * Resets the lease to `ttlMs` ms from now, if the lock is still ours.
+   * Resets the lease to `ttlMs` ms from now, if the lock is still ours. The local
+   * validity becomes exactly the new lease (counted from before the call), also when it
+   * is shorter than the old one: the holder always learns of the end first.
    * @throws RangeError/TypeError for a bad `ttlMs`; LockLostError when the lock expired,
    *   is held by someone else (the signal fires too) or was released already; LockUnavailableError when Redis
    *   cannot be reached.
@@ -67,7 +72,9 @@ export class LockHandle {
     const sentAt = performance.now();
     let status: LockStatus;
     try {
-      status = await this.deps.redis.lockExtend(this.keys.lock, this.token, ttlMs);
+      const { redis, commandTimeoutMs } = this.deps;
+      const call = redis.lockExtend(this.keys.lock, this.token, ttlMs);
+      status = await withDeadline(call, commandTimeoutMs, 'extend');
     } catch (error) {
       throw toLockError(error, this.key);
     }
@@ -77,7 +84,7 @@ export class LockHandle {
       throw error;
     }
     this.ttlMs = ttlMs;
-    this.expiresAt = Math.max(this.expiresAt, sentAt + ttlMs - driftMs(ttlMs));
+    this.expiresAt = sentAt + ttlMs - driftMs(ttlMs);
     this.armExpiry();
   }
 
@@ -95,8 +102,9 @@ export class LockHandle {
   }
 
   /**
-   * Stops renewing (after waiting for a renewal in flight) and deletes the lock if it
-   * still holds our token; a lock someone else holds now is never deleted. Idempotent.
+   * Stops renewing (after waiting for a renewal in flight, which has its own deadline)
+   * and deletes the lock if it still holds our token; a lock someone else holds now is
+   * never deleted. Idempotent. Takes at most two command deadlines.
    * @throws LockLostError when the lock was lost before the release (expired, taken, or
    *   its lease lapsed unrenewed); LockUnavailableError when Redis cannot be reached
    *   (the lock then ends with its lease).
@@ -111,8 +119,9 @@ export class LockHandle {
     const lostBefore = this.controller.signal.aborted ? this.lostReason() : undefined;
     let status: LockStatus;
     try {
-      const { redis } = this.deps;
-      status = await redis.lockRelease(...scriptKeys(this.keys), this.token, this.keys.channel);
+      const { redis, commandTimeoutMs } = this.deps;
+      const call = redis.lockRelease(...scriptKeys(this.keys), this.token, this.keys.channel);
+      status = await withDeadline(call, commandTimeoutMs, 'release');
     } catch (error) {
       throw lostBefore ?? toLockError(error, this.key);
     }

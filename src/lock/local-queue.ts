@@ -1,4 +1,4 @@
-import { abortReason } from './notifier';
+import { abortReason } from './abort';
 
 interface Ticket {
   admit: () => void;

@@ -2,15 +2,37 @@ import { performance } from 'node:perf_hooks';
 import type Redis from 'ioredis';
 import pino from 'pino';
 import type { Logger } from '../logger';
+import { abortReason } from './abort';
 import { Contention } from './contention';
-import { LockBusyError, LockError, LockUnavailableError } from './errors';
+import { settleWithin } from './deadline';
+import { LockBusyError, LockError, LockLostError, LockUnavailableError } from './errors';
 import type { LockHandle } from './handle';
 import { lockKeys, type LockKeys } from './keys';
 import { LocalQueue } from './local-queue';
 import { noLockMetrics, type LockMetrics, type WaitOutcome } from './metrics';
-import { abortReason, Notifier } from './notifier';
-import { checkLockOptions, type LockOptions } from './options';
+import { Notifier } from './notifier';
+import { checkDuration, checkLockOptions, type LockOptions } from './options';
 import { defineLockScripts } from './scripts';
+
+/** Default deadline of one Redis round trip of the lock, in ms. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
+/**
+ * How long withLock lets the release delay the routine's result. A healthy release takes
+ * well under a millisecond; past this the result is answered and the release runs on
+ * (a lock it cannot delete lapses with its lease).
+ */
+const RELEASE_WAIT_MS = 100;
+
+/** Options of a {@link LockManager}. */
+export interface LockManagerOptions {
+  metrics?: LockMetrics;
+  logger?: Logger;
+  /**
+   * Deadline of one Redis round trip, ms (default 1000): a call unanswered by then
+   * (stalled server, half-open socket) counts as Redis being unavailable.
+   */
+  commandTimeoutMs?: number;
+}
 
 /**
  * Per-key distributed locks on Redis with fair (arrival-order) hand-off; see README.md.
@@ -22,6 +44,7 @@ export class LockManager {
   private readonly notifier: Notifier;
   private readonly contention: Contention;
   private readonly local = new LocalQueue();
+  private readonly closing = new AbortController();
 
   /**
    * @param redis a connection from createRedis(): no offline queue, so commands fail at
@@ -29,21 +52,30 @@ export class LockManager {
    */
   constructor(
     private readonly redis: Redis,
-    options: { metrics?: LockMetrics; logger?: Logger } = {},
+    options: LockManagerOptions = {},
   ) {
     defineLockScripts(redis);
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.metrics = options.metrics ?? noLockMetrics;
-    this.notifier = new Notifier(redis, this.logger);
-    const deps = { redis, logger: this.logger, metrics: this.metrics };
-    this.contention = new Contention(deps, this.notifier);
+    const commandTimeoutMs = checkDuration(
+      'commandTimeoutMs',
+      options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      1,
+    );
+    this.notifier = new Notifier(redis, this.logger, commandTimeoutMs);
+    const deps = { redis, logger: this.logger, metrics: this.metrics, commandTimeoutMs };
+    this.contention = new Contention(deps, this.notifier, this.closing.signal);
   }
 
   /**
    * Runs `routine` while holding the lock on `key`, renewing it every third of `ttlMs`,
-   * and always releases it afterwards (waiting for a renewal in flight first).
+   * and releases it afterwards (waiting for a renewal in flight first).
    * The routine's signal fires, with a LockLostError as its reason, when a renewal finds
-   * the lock lost or the lease lapses unrenewed; the routine should then stop writing.
+   * the lock lost or the lease lapses unrenewed: the routine must then stop writing (a
+   * fencing check such as a version column is what makes a late write harmless).
+   * withLock answers with what the routine answered: whatever happens to the lock after
+   * the routine settled (lost, Redis away, an error reply, a release slower than 100 ms)
+   * is logged, never thrown, so a caller never mistakes a committed effect for a failure.
    *
    * @example
    * const order = await locks.withLock(lockKey('order', id), { ttlMs: 10_000, waitMs: 5000 },
@@ -52,12 +84,10 @@ export class LockManager {
    *     signal.throwIfAborted();
    *     return repo.save(next(row));
    *   });
-   * @throws the routine's own error if it threw (a release error never hides it);
-   *   LockBusyError when the key stayed busy for `waitMs`; LockLostError when the routine
-   *   succeeded but the lock was lost meanwhile; LockUnavailableError when Redis cannot
-   *   be reached to acquire (a release that cannot reach Redis after a successful
-   *   routine is only logged: the lease was valid throughout and lapses by itself); `signal.reason` when the caller aborted the wait; TypeError/RangeError
-   *   for bad options or a key without a hash tag.
+   * @throws the routine's own error if it threw; LockBusyError when the key stayed busy
+   *   for `waitMs`; LockUnavailableError when Redis cannot be reached (or does not answer
+   *   within the command deadline) to acquire; `signal.reason` when the caller aborted
+   *   the wait; TypeError/RangeError for bad options or a key without a hash tag.
    */
   async withLock<T>(
     key: string,
@@ -66,24 +96,16 @@ export class LockManager {
   ): Promise<T> {
     const handle = await this.acquire(key, options);
     handle.startWatchdog();
-    let result: T;
     try {
-      result = await routine(handle.signal);
-    } catch (error) {
-      await handle.release().catch((releaseError: unknown) => {
-        this.logger.warn({ err: releaseError, key }, 'lock release after a failure failed');
+      return await routine(handle.signal);
+    } finally {
+      const releasing = handle.release().catch((error: unknown) => {
+        const message =
+          error instanceof LockLostError ? 'lock was lost before release' : 'lock release failed';
+        this.logger.warn({ err: error, key }, message);
       });
-      throw error;
+      await settleWithin(releasing, RELEASE_WAIT_MS);
     }
-    try {
-      await handle.release();
-    } catch (error) {
-      // The lease was still valid when the routine finished, so its result stands; the
-      // key lapses by itself within ttlMs.
-      if (!(error instanceof LockUnavailableError)) throw error;
-      this.logger.warn({ err: error, key }, 'lock release could not reach Redis');
-    }
-    return result;
   }
 
   /**
@@ -98,7 +120,7 @@ export class LockManager {
     checkLockOptions(options);
     const keys = lockKeys(key);
     if (options.signal?.aborted) throw abortReason(options.signal);
-    if (this.contention.closed) throw new LockUnavailableError(key, 'the lock manager is closed');
+    if (this.closing.signal.aborted) throw abortReason(this.closing.signal);
     const started = performance.now();
     try {
       const handle = await this.queueLocally(keys, options, started + options.waitMs);
@@ -110,9 +132,14 @@ export class LockManager {
     }
   }
 
-  /** Closes the manager's own subscriber connection (not the `redis` passed in). */
+  /**
+   * Ends every wait in progress (with LockUnavailableError, also a call in flight) and
+   * closes the manager's own subscriber connection (not the `redis` passed in).
+   */
   async close(): Promise<void> {
-    this.contention.closed = true;
+    if (!this.closing.signal.aborted) {
+      this.closing.abort(new LockUnavailableError('*', 'the lock manager is closed'));
+    }
     await this.notifier.close();
   }
 

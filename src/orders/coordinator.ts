@@ -5,7 +5,7 @@ import { loadOrder } from '../db/orders.repo';
 import { uniqueViolation } from '../db/pg-errors';
 import { writeTransition } from '../db/transitions.repo';
 import { AppError } from '../errors';
-import { LockLostError, lockKey, type LockManager } from '../lock';
+import { lockKey, type LockManager } from '../lock';
 import type { Logger } from '../logger';
 import { storeAnswer } from './answers';
 import { blockProcess } from './faults';
@@ -58,26 +58,19 @@ export async function runTransition(
   }
 }
 
-async function attemptOnce(
+/**
+ * One locked attempt. The lock answers with what the routine answered: a write that
+ * passed the version check stands whatever happens to the lock afterwards (lost, Redis
+ * away, an error reply on release), and a loss before the write shows in `signal`.
+ */
+function attemptOnce(
   deps: CoordinatorDeps,
   req: TransitionRequest,
 ): Promise<StoredResponse | typeof STALE> {
   const options = { ttlMs: deps.config.LOCK_TTL_MS, waitMs: deps.config.LOCK_WAIT_MS };
-  let written: StoredResponse | undefined;
-  try {
-    return await deps.locks.withLock(lockKey('order', req.orderId), options, async (signal) => {
-      const outcome = await decideAndWrite(deps, req, signal);
-      if (outcome !== STALE) written = outcome;
-      return outcome;
-    });
-  } catch (error) {
-    if (!(error instanceof LockLostError)) throw error;
-    // Lost before the write: nothing written, start again. Lost after it: the write
-    // passed the version check, so it stands.
-    if (written === undefined) return STALE;
-    deps.logger.warn({ orderId: req.orderId }, 'lock lost after a checked write; the write stands');
-    return written;
-  }
+  return deps.locks.withLock(lockKey('order', req.orderId), options, (signal) =>
+    decideAndWrite(deps, req, signal),
+  );
 }
 
 async function decideAndWrite(

@@ -7,7 +7,7 @@ import {
 } from '../../src/lock';
 import { errorForStatus, LockStatus, toLockError } from '../../src/lock/errors';
 import { hashTag, lockKeys } from '../../src/lock/keys';
-import { abortReason } from '../../src/lock/notifier';
+import { abortReason } from '../../src/lock/abort';
 import { checkLockOptions, driftMs, renewEveryMs } from '../../src/lock/options';
 
 describe('lockKey', () => {
