@@ -9,6 +9,7 @@ import {
   deferred,
   readyRedis,
   rejectionOf,
+  sleep,
   uniqueLockKey,
 } from '../helpers/lock-fixtures';
 import { PrivateRedis } from '../../harness/procs/redis';
@@ -109,6 +110,57 @@ describe('LockManager on a private Redis', () => {
     expect(result).toBe('committed');
   });
 
+  it('when Redis turns read-only (a failover demoted it) after a successful routine, then withLock still returns its result', async () => {
+    const key = uniqueLockKey();
+    const result = await locks.withLock(key, { ttlMs: 5000, waitMs: 0 }, async () => {
+      // The release that follows gets an error reply (READONLY), not a dropped socket.
+      await admin.call('REPLICAOF', '127.0.0.1', '1');
+      return 'committed';
+    });
+    expect(result).toBe('committed');
+    await admin.call('REPLICAOF', 'NO', 'ONE');
+  });
+
+  it('when Redis restarts while a waiter gave up, then its channel is not subscribed again', async () => {
+    const key = uniqueLockKey();
+    await locks.acquire(key, { ttlMs: 1500, waitMs: 0 });
+    const { manager: other, connection, close } = await otherManager();
+    const waiting = other.acquire(key, { ttlMs: 1500, waitMs: 20_000 });
+    await waitUntil(
+      async () => (await admin.pubsub('NUMSUB', `${key}:ch`))[1] === 1,
+      5000,
+      'SUBSCRIBE',
+    );
+    await server.stop();
+    expect(await rejectionOf(waiting)).toBeInstanceOf(LockUnavailableError);
+    // An outage long enough for ioredis to give up the UNSUBSCRIBE it queued meanwhile
+    // (one retry, reconnects backing off from 50 ms): the channel's only trace is then
+    // what the subscriber connection restores on reconnecting.
+    await sleep(1500);
+    await server.start();
+    const fresh = await readyRedis(server.url, 'jest-lock-admin2');
+    await waitUntil(
+      () => redis.status === 'ready' && connection.status === 'ready',
+      10_000,
+      'reconnects',
+    );
+    // A contended acquire on another key goes through the same subscriber connection,
+    // after whatever it restored on reconnecting.
+    const probe = uniqueLockKey();
+    const holder = await locks.acquire(probe, { ttlMs: 3000, waitMs: 0 });
+    const next = other.acquire(probe, { ttlMs: 3000, waitMs: 10_000 });
+    await waitUntil(
+      async () => (await fresh.pubsub('NUMSUB', `${probe}:ch`))[1] === 1,
+      10_000,
+      'probe SUBSCRIBE',
+    );
+    expect(await fresh.pubsub('CHANNELS', `${key}:ch`)).toEqual([]);
+    await holder.release();
+    await (await next).release();
+    fresh.disconnect();
+    await close();
+  });
+
   it('when Redis restarts (after a lease) during a hold, then the holder learns it lost the lock before anyone else gets it', async () => {
     const key = uniqueLockKey();
     const started = deferred();
@@ -148,11 +200,16 @@ describe('LockManager on a private Redis', () => {
 });
 
 /** A second manager on its own connection to the private server. */
-async function otherManager(): Promise<{ manager: LockManager; close: () => Promise<void> }> {
+async function otherManager(): Promise<{
+  manager: LockManager;
+  connection: Redis;
+  close: () => Promise<void>;
+}> {
   const connection = await readyRedis(server.url, 'jest-lock-other');
   const manager = new LockManager(connection);
   return {
     manager,
+    connection,
     close: async () => {
       await manager.close();
       connection.disconnect();
