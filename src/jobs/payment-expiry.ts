@@ -18,44 +18,69 @@ export interface Sweeper {
   stop: () => Promise<void>;
 }
 
-async function overdueOrderIds(db: Db): Promise<string[]> {
+/** The oldest overdue unpaid orders, leaving out those this pass already skipped. */
+async function overdueOrderIds(db: Db, skipped: Set<string>): Promise<string[]> {
   const rows = await db('orders')
     .select('id')
     .where('status', 'pending_payment')
     .andWhere('payment_due_at', '<', db.fn.now())
+    .whereNotIn('id', [...skipped])
     .orderBy('payment_due_at')
     .limit(BATCH);
   return rows.map((r: { id: string }) => r.id);
 }
 
-/** Sends EXPIRE to one order through the coordinator; false when there was nothing to do. */
-async function expire(deps: CoordinatorDeps, orderId: string): Promise<boolean> {
+/**
+ * Sends EXPIRE to one order through the coordinator. `expired` when it did; `gone` when
+ * there was nothing to do (paid or cancelled meanwhile); `busy` when its lock stayed
+ * held for the whole wait (a request is working on it: the next pass looks again).
+ * @throws what the coordinator throws otherwise (Redis or PostgreSQL unavailable).
+ */
+async function expire(
+  deps: CoordinatorDeps,
+  orderId: string,
+): Promise<'expired' | 'gone' | 'busy'> {
   try {
     await runTransition(deps, { orderId, actor: SYSTEM, intent: { type: 'EXPIRE' } });
-    return true;
+    return 'expired';
   } catch (error) {
-    // Paid or cancelled meanwhile, or busy: the next pass looks again if it is still due.
-    if (error instanceof AppError && ['invalid_transition', 'order_busy'].includes(error.code))
-      return false;
+    if (error instanceof LockBusyError) return 'busy';
+    if (error instanceof AppError && error.code === 'order_busy') return 'busy';
+    if (error instanceof AppError && error.code === 'invalid_transition') return 'gone';
     throw error;
   }
 }
 
+/**
+ * One pass: expires overdue orders in batches until none is left, skipping (and logging)
+ * orders that stay busy; stops between two groups of CONCURRENCY orders once `signal`
+ * fires (the job lock was lost, or the sweeper is stopping). Expired idempotency keys
+ * are deleted at the end of every pass that was not stopped, whatever the orders did.
+ */
 async function sweep(deps: CoordinatorDeps, signal: AbortSignal): Promise<number> {
   let expired = 0;
-  for (;;) {
-    const ids = await overdueOrderIds(deps.db);
-    let progress = 0;
-    for (let i = 0; i < ids.length && !signal.aborted; i += CONCURRENCY) {
-      const results = await Promise.all(
-        ids.slice(i, i + CONCURRENCY).map((id) => expire(deps, id)),
-      );
-      progress += results.filter(Boolean).length;
+  const skipped = new Set<string>();
+  try {
+    for (;;) {
+      const ids = await overdueOrderIds(deps.db, skipped);
+      let progress = 0;
+      for (let i = 0; i < ids.length && !signal.aborted; i += CONCURRENCY) {
+        const group = ids.slice(i, i + CONCURRENCY);
+        const outcomes = await Promise.all(group.map((id) => expire(deps, id)));
+        outcomes.forEach((outcome, k) => {
+          if (outcome === 'expired') progress++;
+          if (outcome === 'busy') skipped.add(group[k] ?? '');
+        });
+      }
+      expired += progress;
+      if (ids.length < BATCH || progress === 0 || signal.aborted) break;
     }
-    expired += progress;
-    if (ids.length < BATCH || progress === 0 || signal.aborted) break;
+  } finally {
+    if (skipped.size > 0) {
+      deps.logger.info({ orderIds: [...skipped] }, 'payment-expiry skipped busy orders this pass');
+    }
   }
-  await deleteExpiredKeys(deps.db);
+  if (!signal.aborted) await deleteExpiredKeys(deps.db);
   return expired;
 }
 
@@ -68,12 +93,14 @@ export function startPaymentExpirySweeper(deps: CoordinatorDeps, intervalMs: num
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
+  /** Fires on stop(): a pass in progress ends after its current group of orders. */
+  const stopping = new AbortController();
 
   const runOnce = async (): Promise<number> => {
     try {
       const options = { ttlMs: deps.config.LOCK_TTL_MS, waitMs: 0 };
-      return await deps.locks.withLock(lockKey('job', JOB_NAME), options, (signal) =>
-        sweep(deps, signal),
+      return await deps.locks.withLock(lockKey('job', JOB_NAME), options, (lost) =>
+        sweep(deps, AbortSignal.any([lost, stopping.signal])),
       );
     } catch (error) {
       if (error instanceof LockBusyError) return 0; // another instance is sweeping
@@ -96,6 +123,7 @@ export function startPaymentExpirySweeper(deps: CoordinatorDeps, intervalMs: num
     runOnce,
     stop: async () => {
       stopped = true;
+      stopping.abort();
       clearTimeout(timer);
       await running;
     },

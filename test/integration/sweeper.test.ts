@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startPaymentExpirySweeper, type Sweeper } from '../../src/jobs/payment-expiry';
+import { lockKey } from '../../src/lock';
 import {
   makeOrder,
   makeProduct,
@@ -117,5 +118,87 @@ describe('the payment-expiry sweeper', () => {
     expect(
       await api().db('order_events').where({ order_id: order.id, type: 'EXPIRE' }),
     ).toHaveLength(1);
+  });
+  const statuses = async (ids: string[]): Promise<Map<string, string>> => {
+    const rows = (await api().db('orders').whereIn('id', ids).select('id', 'status')) as {
+      id: string;
+      status: string;
+    }[];
+    return new Map(rows.map((r) => [r.id, r.status]));
+  };
+
+  it('when the oldest overdue order stays busy, then one pass skips it and expires the rest', async () => {
+    const sweeping = await openApi({ LOCK_WAIT_MS: '300' });
+    try {
+      const product = await makeProduct(api(), merchant, { stock: 100 });
+      const orders = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          makeOrder(api(), buyer, [{ productId: product.id, quantity: 1 }]),
+        ),
+      );
+      // Due one after the other: the held one is the oldest, first in every batch.
+      await Promise.all(
+        orders.map((o, i) =>
+          api()
+            .db('orders')
+            .where({ id: o.id })
+            .update({ payment_due_at: new Date(Date.now() - 60_000 + i * 1000) }),
+        ),
+      );
+      const [held, ...rest] = orders.map((o) => o.id);
+      const lock = await api().locks.acquire(lockKey('order', held ?? ''), {
+        ttlMs: 30_000,
+        waitMs: 0,
+      });
+      const sweeper = startPaymentExpirySweeper(sweeping, 3_600_000);
+      try {
+        await sweeper.runOnce();
+        const after = await statuses(orders.map((o) => o.id));
+        expect(after.get(held ?? '')).toBe('pending_payment');
+        for (const id of rest) expect(after.get(id)).toBe('cancelled');
+        await lock.release();
+        await sweeper.runOnce();
+        expect((await statuses([held ?? ''])).get(held ?? '')).toBe('cancelled');
+      } finally {
+        await sweeper.stop();
+      }
+    } finally {
+      await sweeping.close();
+    }
+  });
+
+  it('when the sweeper stops during a large backlog, then it stops after the orders in hand', async () => {
+    const product = await makeProduct(api(), merchant, { stock: 10 });
+    const model = await makeOrder(api(), buyer, [{ productId: product.id, quantity: 1 }]);
+    // 1,500 overdue copies of one order, in one statement (their items do not matter here).
+    const { rows } = await api().db.raw<{ rows: { id: string }[] }>(
+      `insert into orders (id, buyer_id, merchant_id, status, machine_state, machine_version,
+         total_cents, currency, paid_cents, version, holds_stock, payment_due_at)
+       select gen_random_uuid(), buyer_id, merchant_id, status, machine_state, machine_version,
+         total_cents, currency, paid_cents, version, false, now() - interval '1 minute'
+       from orders, generate_series(1, 1500) where id = ? returning id`,
+      [model.id],
+    );
+    const backlog = rows.map((r) => r.id);
+    const cancelled = async () =>
+      [...(await statuses(backlog)).values()].filter((s) => s === 'cancelled').length;
+    const sweeper = startPaymentExpirySweeper(api(), 100);
+    let stopped = false;
+    try {
+      await waitUntil(async () => (await cancelled()) > 0, 20_000, 'the pass to start');
+      await sweeper.stop();
+      stopped = true;
+      const atStop = await cancelled();
+      expect(atStop).toBeLessThan(backlog.length);
+      // Nothing of that pass runs on after stop() resolved.
+      const [events] = (await api()
+        .db('order_events')
+        .whereIn('order_id', backlog)
+        .count({ n: '*' })) as { n: number | string }[];
+      expect(Number(events?.n)).toBe(atStop);
+    } finally {
+      if (!stopped) await sweeper.stop();
+      await api().db('orders').whereIn('id', backlog).update({ status: 'cancelled' });
+    }
   });
 });
