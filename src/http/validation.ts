@@ -26,13 +26,21 @@ export function parse<T>(
   return result.data;
 }
 
-export const uuid = z.string().uuid();
+/**
+ * A UUID in its canonical lower-case form: `A1B2...` and `a1b2...` name one resource, one
+ * lock key and one row, so ids are normalised here, at the edge, before anything uses them.
+ */
+export const uuid = z
+  .string()
+  .uuid()
+  .transform((id) => id.toLowerCase());
 /** Minor units: a whole number, at most 2^53 - 1. */
 export const cents = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const text = (max: number) => z.string().min(1).max(max);
 
-/** Path ids are UUIDs; anything else cannot name a resource. */
+/** Path ids are UUIDs (returned lower-cased); anything else cannot name a resource. */
 export function parseId(value: unknown, notFound: AppError): string {
-  if (!uuid.safeParse(value).success) throw notFound;
-  return value as string;
+  const parsed = uuid.safeParse(value);
+  if (!parsed.success) throw notFound;
+  return parsed.data;
 }
