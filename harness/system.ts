@@ -1,28 +1,31 @@
-import path from 'node:path';
-import knex from 'knex';
-import knexConfig from '../knexfile';
 import { privateRedisControl, sharedRedisControl, type RedisControl } from './faults/redis-control';
+import { REDIS_FAULTS } from './faults/types';
 import type { HarnessOptions } from './options';
 import { PrivateRedis } from './procs/redis';
-import { note } from './progress';
 
-/** The Redis the instances use, and how the redis-restart fault may restart it. */
+/** The Redis the instances use, and what the Redis faults may do to it. */
+export interface RedisChoice {
+  url: string;
+  control: RedisControl | undefined;
+}
+
+/**
+ * A private redis-server when asked (--private-redis) or when a Redis fault runs (it
+ * stops, freezes or cuts connections of the server, which other test files share);
+ * --allow-restart-shared lets those faults act on --redis-url instead.
+ */
 export async function chooseRedis(
   options: HarnessOptions,
   own: (r: PrivateRedis) => void,
-): Promise<RedisControl | undefined> {
-  if (!options.faults.includes('redis-restart')) return undefined;
-  if (options.redisUrl !== undefined && options.allowRestartShared)
-    return sharedRedisControl(options.redisUrl);
-  if (options.redisUrl !== undefined) {
-    note(
-      !options.quiet,
-      `redis-restart never touches ${options.redisUrl} without --allow-restart-shared: using a private redis-server`,
-    );
+): Promise<RedisChoice> {
+  const faulted = options.faults.some((f) => REDIS_FAULTS.includes(f));
+  if (faulted && options.allowRestartShared) {
+    return { url: options.redisUrl, control: sharedRedisControl(options.redisUrl) };
   }
+  if (!faulted && !options.privateRedis) return { url: options.redisUrl, control: undefined };
   const redis = await PrivateRedis.start();
   own(redis);
-  return privateRedisControl(redis);
+  return { url: redis.url, control: privateRedisControl(redis) };
 }
 
 export function instanceEnv(
@@ -46,22 +49,4 @@ export function instanceEnv(
     TEST_FAULTS: 'true',
     TEST_DISABLE_VERSION_CHECK: String(options.disableVersionCheck),
   };
-}
-
-/** Applies the project's migrations (idempotent), with knexfile.ts's settings. */
-export async function migrate(options: HarnessOptions): Promise<void> {
-  const db = knex({
-    ...knexConfig,
-    connection: options.databaseUrl,
-    migrations: { ...knexConfig.migrations, directory: path.join(options.root, 'migrations') },
-  });
-  try {
-    await db.migrate.latest();
-  } finally {
-    await db.destroy();
-  }
-}
-
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { freePort } from '../../harness/procs/ports';
-import { waitUntil } from './wait';
+import { freePort } from '../../support/net';
+import { waitUntil } from '../../support/time';
 
 const root = path.resolve(__dirname, '../..');
 

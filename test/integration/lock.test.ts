@@ -2,8 +2,8 @@ import type Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { createLockMetrics, LockBusyError, LockLostError, LockManager } from '../../src/lock';
 import { lockKeys } from '../../src/lock/keys';
-import { deferred, readyRedis, rejectionOf, sleep, uniqueLockKey } from '../helpers/lock-fixtures';
-import { waitUntil } from '../helpers/wait';
+import { deferred, readyRedis, rejectionOf, uniqueLockKey } from '../helpers/lock-fixtures';
+import { sleep, waitUntil } from '../../support/time';
 
 const url = process.env.REDIS_URL ?? '';
 const opened: Array<{ redis: Redis; manager: LockManager }> = [];

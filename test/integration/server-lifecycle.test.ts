@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { spawnInstance, statusOf, waitReady } from '../helpers/instances';
-import { waitUntil } from '../helpers/wait';
+import { waitUntil } from '../../support/time';
 
 describe('the server process', () => {
   it('when a setting is bad, then it stops at start with a message naming the variable', async () => {

@@ -1,5 +1,4 @@
 import { parseFaults, parseOptions } from '../../harness/options';
-import { percentile } from '../../harness/report';
 import { requestLine } from '../../harness/history';
 import { HistoryBuilder } from '../../harness/checker/synthetic';
 
@@ -53,13 +52,6 @@ describe('the harness CLI options', () => {
 });
 
 describe('the harness report helpers', () => {
-  it('when latencies are sorted, then p50 and p99 are nearest-rank percentiles', () => {
-    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(percentile(xs, 50)).toBe(50);
-    expect(percentile(xs, 99)).toBe(99);
-    expect(percentile([], 50)).toBe(0);
-  });
-
   it('when a request is printed, then the line shows who, what, the key and the answer', () => {
     const h = new HistoryBuilder();
     const o = h.order(1000);
