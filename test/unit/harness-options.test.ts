@@ -1,4 +1,4 @@
-import { parseFaults, parseOptions } from '../../harness/options';
+import { defaultOptions, parseFaults, parseOptions } from '../../harness/options';
 import { requestLine } from '../../harness/history';
 import { HistoryBuilder } from '../../harness/checker/synthetic';
 
@@ -13,10 +13,31 @@ describe('the harness CLI options', () => {
   });
 
   it('when faults are listed or "all", then they are selected; an unknown one is refused', () => {
-    expect(parseFaults('all')).toEqual(['pause', 'redis-restart', 'kill', 'pg-drop']);
+    expect(parseFaults('all')).toEqual([
+      'pause',
+      'redis-restart',
+      'kill',
+      'pg-drop',
+      'redis-stall',
+      'subscriber-cut',
+    ]);
     expect(parseFaults('kill,pause,kill')).toEqual(['kill', 'pause']);
     expect(parseFaults('none')).toEqual([]);
     expect(() => parseFaults('pause,meteor')).toThrow(/unknown fault meteor/);
+  });
+
+  it('when no URL is given, then DATABASE_URL and REDIS_URL are used, else the dev servers', () => {
+    const env = { DATABASE_URL: 'postgres://u:p@h:1/d', REDIS_URL: 'redis://h:2/3' };
+    expect(defaultOptions(env)).toMatchObject({
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+    });
+    expect(defaultOptions({})).toMatchObject({
+      databaseUrl: 'postgres://orders:orders@127.0.0.1:5439/orders_dev',
+      redisUrl: 'redis://127.0.0.1:6391/0',
+    });
+    const o = parseOptions(['--own-database', '--private-redis', '--latency-margin-ms', '900']);
+    expect(o).toMatchObject({ ownDatabase: true, privateRedis: true, latencyMarginMs: 900 });
   });
 
   it('when values are given, then they are parsed and checked', () => {
@@ -42,6 +63,7 @@ describe('the harness CLI options', () => {
       redisUrl: 'redis://127.0.0.1:1/0',
     });
     expect(o.periods.pause).toBe(1500);
+    expect(o.latencyMarginMs).toBe(1500);
     expect(() => parseOptions(['--instances', '0'])).toThrow(/--instances/);
     expect(() =>
       parseOptions(['--faults', 'pause', '--lock-ttl-ms', '3000', '--pause-ms', '2000']),
