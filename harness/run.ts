@@ -13,12 +13,11 @@ import type { HarnessOptions } from './options';
 import { ApiInstance } from './procs/instances';
 import { freePort } from '../support/net';
 import { pollUntil, sleep } from '../support/time';
-import type { PrivateRedis } from './procs/redis';
 import { note, Progress } from './progress';
 import { buildReport, type Report } from './report';
 import { writeHistory } from './history';
 import { checkRequestDurations } from './checker/durations';
-import { chooseRedis, instanceEnv } from './system';
+import { chooseRedis, instanceEnv, type RedisChoice } from './system';
 import { createScratchDatabase, migrateDatabase, type ScratchDatabase } from '../support/database';
 import { redact } from '../support/urls';
 import type { FlashObservation } from './types';
@@ -70,10 +69,10 @@ export async function runHarness(given: HarnessOptions): Promise<HarnessResult> 
     connection: { connectionString: options.databaseUrl, application_name: 'order-harness' },
     pool: { min: 0, max: 4 },
   });
-  let privateRedis: PrivateRedis | undefined;
+  let redis: RedisChoice | undefined;
   const instances: ApiInstance[] = [];
   try {
-    const redis = await chooseRedis(options, (r) => (privateRedis = r));
+    redis = await chooseRedis(options);
     const secret = randomBytes(32).toString('hex');
     const env = instanceEnv(options, redis.url, secret);
     for (let i = 0; i < options.instances; i++) {
@@ -111,7 +110,7 @@ export async function runHarness(given: HarnessOptions): Promise<HarnessResult> 
     return { report, reportPath };
   } finally {
     await Promise.allSettled(instances.map((i) => i.stop()));
-    await privateRedis?.stop();
+    await redis?.stop();
     await db.destroy();
     await scratch?.drop();
   }

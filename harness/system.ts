@@ -2,30 +2,45 @@ import { privateRedisControl, sharedRedisControl, type RedisControl } from './fa
 import { REDIS_FAULTS } from './faults/types';
 import type { HarnessOptions } from './options';
 import { PrivateRedis } from './procs/redis';
+import { RedisProxy } from './procs/redis-proxy';
 
-/** The Redis the instances use, and what the Redis faults may do to it. */
+/** The Redis the instances use, what the Redis faults may do to it, and its clean-up. */
 export interface RedisChoice {
   url: string;
   control: RedisControl | undefined;
+  /** Stops what the harness started for it (server, proxy); nothing for a shared Redis. */
+  stop: () => Promise<void>;
 }
 
 /**
  * A private redis-server when asked (--private-redis) or when a Redis fault runs (it
  * stops, freezes or cuts connections of the server, which other test files share);
- * --allow-restart-shared lets those faults act on --redis-url instead.
+ * --allow-restart-shared lets those faults act on --redis-url instead. With
+ * subscriber-cut the instances reach the private server through a proxy that can make
+ * their subscriber connections half-open.
  */
-export async function chooseRedis(
-  options: HarnessOptions,
-  own: (r: PrivateRedis) => void,
-): Promise<RedisChoice> {
+export async function chooseRedis(options: HarnessOptions): Promise<RedisChoice> {
   const faulted = options.faults.some((f) => REDIS_FAULTS.includes(f));
+  const nothing = () => Promise.resolve();
   if (faulted && options.allowRestartShared) {
-    return { url: options.redisUrl, control: sharedRedisControl(options.redisUrl) };
+    const control = sharedRedisControl(options.redisUrl);
+    return { url: options.redisUrl, control, stop: nothing };
   }
-  if (!faulted && !options.privateRedis) return { url: options.redisUrl, control: undefined };
+  if (!faulted && !options.privateRedis) {
+    return { url: options.redisUrl, control: undefined, stop: nothing };
+  }
   const redis = await PrivateRedis.start();
-  own(redis);
-  return { url: redis.url, control: privateRedisControl(redis) };
+  const proxy = options.faults.includes('subscriber-cut')
+    ? await RedisProxy.start(redis.port)
+    : undefined;
+  return {
+    url: proxy?.url ?? redis.url,
+    control: privateRedisControl(redis, proxy),
+    stop: async () => {
+      await proxy?.close();
+      await redis.stop();
+    },
+  };
 }
 
 export function instanceEnv(

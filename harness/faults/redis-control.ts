@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { sleep } from '../../support/time';
 import type { PrivateRedis } from '../procs/redis';
+import type { RedisProxy } from '../procs/redis-proxy';
 
 /** What the Redis faults may do to the Redis the instances use; each returns a description. */
 export interface RedisControl {
@@ -11,6 +12,11 @@ export interface RedisControl {
   stall(ms: number): Promise<string>;
   /** Closes the subscriber (pub/sub) connections only; the clients reconnect. */
   cutSubscribers(): Promise<string>;
+  /**
+   * Makes the subscriber connections half-open for `ms` (nothing passes, nothing is
+   * closed), then resets them; undefined where the harness has no proxy in between.
+   */
+  halfOpenSubscribers?: (ms: number) => Promise<string>;
 }
 
 /** An admin connection of the harness's own, for one command sequence. */
@@ -30,10 +36,13 @@ async function killSubscribers(url: string): Promise<string> {
   return `CLIENT KILL TYPE pubsub closed ${String(killed)} subscriber connections`;
 }
 
-/** The harness's own redis-server: SIGKILL and start again, SIGSTOP and SIGCONT. */
-export function privateRedisControl(redis: PrivateRedis): RedisControl {
+/**
+ * The harness's own redis-server: SIGKILL and start again, SIGSTOP and SIGCONT; with a
+ * proxy in front, half-open subscriber connections too.
+ */
+export function privateRedisControl(redis: PrivateRedis, proxy?: RedisProxy): RedisControl {
   return {
-    url: redis.url,
+    url: proxy?.url ?? redis.url,
     async restart(downMs) {
       await redis.stop();
       await sleep(downMs);
@@ -50,6 +59,14 @@ export function privateRedisControl(redis: PrivateRedis): RedisControl {
       return `redis-server :${redis.port} stopped (SIGSTOP) for ${ms} ms, then SIGCONT`;
     },
     cutSubscribers: () => killSubscribers(redis.url),
+    ...(proxy && {
+      async halfOpenSubscribers(ms: number) {
+        const silenced = proxy.blackholeSubscribers();
+        await sleep(ms);
+        const reset = proxy.resetBlackholed();
+        return `${silenced} subscriber connections half-open for ${ms} ms, then ${reset} reset`;
+      },
+    }),
   };
 }
 

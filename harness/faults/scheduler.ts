@@ -88,7 +88,7 @@ export class FaultScheduler {
       case 'redis-stall':
         return { detail: await this.stallRedis(n) };
       case 'subscriber-cut':
-        return { detail: `subscriber-cut#${n}: ${await this.cutSubscribers()}` };
+        return { detail: `subscriber-cut#${n}: ${await this.cutSubscribers(n)}` };
     }
   }
 
@@ -102,9 +102,16 @@ export class FaultScheduler {
     return `redis-stall#${n}: ${await this.ctx.redis.stall(ms)}`;
   }
 
-  private async cutSubscribers(): Promise<string> {
-    if (!this.ctx.redis) return 'no Redis the harness may act on';
-    return this.ctx.redis.cutSubscribers();
+  /**
+   * Odd episodes close the subscriber connections (the client sees it and reconnects);
+   * even ones, given a proxy, leave them open but silent for longer than the lock wait
+   * (a half-open socket: the client sees nothing), then reset them.
+   */
+  private async cutSubscribers(n: number): Promise<string> {
+    const redis = this.ctx.redis;
+    if (!redis) return 'no Redis the harness may act on';
+    if (n % 2 === 1 || !redis.halfOpenSubscribers) return redis.cutSubscribers();
+    return redis.halfOpenSubscribers(this.ctx.lockWaitMs + this.ctx.world.rng.int(500, 1500));
   }
 
   private async restartRedis(): Promise<string> {
