@@ -20,7 +20,7 @@ import { checkRequestDurations } from './checker/durations';
 import { chooseRedis, instanceEnv, type RedisChoice } from './system';
 import { createScratchDatabase, migrateDatabase, type ScratchDatabase } from '../support/database';
 import { redact } from '../support/urls';
-import type { FlashObservation } from './types';
+import type { FlashObservation, RequestRecord } from './types';
 import { actorLoop, type Budget } from './workload/actors';
 import { flashSale } from './workload/flash';
 import { Rng } from './workload/rng';
@@ -183,7 +183,7 @@ async function drive(
 
   note(verbose, 'settling: every instance up, abandoned requests done, unpaid orders expired');
   await Promise.all(instances.map((i) => (i.running ? Promise.resolve() : i.start())));
-  await sleep(Math.max(options.pauseMs, options.lockWaitMs) + 1000);
+  await sleep(abandonedUntil(recorder.records, options) - recorder.now());
   const merchantIds = world.merchants.map((m) => m.id);
   await pollUntil(
     async () => (await pendingCount(db, merchantIds)) === 0,
@@ -193,4 +193,18 @@ async function drive(
   note(verbose, 'observing the database and the events API');
   const observation = await observe(db, client, who.admin, () => world.port(), merchantIds, flash);
   return { recorder, observation, faults: faults.log, workloadMs };
+}
+
+/**
+ * When the last request whose sender got no answer (a reset, a time-out) is surely over
+ * on its server too: sent, then at most a lock wait and a test pause, plus 1 s. Every
+ * other request ended before its answer, so with none of those there is nothing to wait for.
+ */
+function abandonedUntil(records: readonly RequestRecord[], options: HarnessOptions): number {
+  let lastSentMs = -Infinity;
+  for (const r of records) {
+    if (r.status === undefined && r.outcome !== 'refused')
+      lastSentMs = Math.max(lastSentMs, r.sentMs);
+  }
+  return lastSentMs + options.lockWaitMs + options.pauseMs + 1000;
 }
