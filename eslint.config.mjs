@@ -29,6 +29,24 @@ export default tseslint.config(
     },
   },
   {
+    // Production code stands alone: the harness, the bench and the tests use it, never
+    // the other way round (support/ keeps copies of the few helpers src/ also needs).
+    files: ['src/**/*.ts', 'machines/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(support|harness|bench|test)(/|$)',
+              message: 'src/ and machines/ never import from support/, harness/, bench/ or test/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // supertest bodies are `any`: tests read them freely and assert on them.
     files: ['test/**/*.ts'],
     rules: {

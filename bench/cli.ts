@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '../src/config';
+import { databaseUrlFrom, redisUrlFrom } from '../support/urls';
 import type { Settings } from './scenario';
 
 export interface CliOptions {
@@ -49,8 +49,8 @@ export function parseCli(argv: string[]): CliOptions {
     out: values.out,
     markdown: values.markdown,
     noMarkdown: values['no-markdown'] ?? false,
-    databaseUrl: values['database-url'] ?? (process.env.DATABASE_URL || DEFAULT_DATABASE_URL),
-    redisUrl: values['redis-url'] ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL),
+    databaseUrl: values['database-url'] ?? databaseUrlFrom(),
+    redisUrl: values['redis-url'] ?? redisUrlFrom(),
     only: values.only?.split(',').map((s) => s.trim()),
     settings: {
       reps,

@@ -14,26 +14,6 @@ const CLIENT_ONLY = new Set([
   'exec',
 ]);
 
-/** `INFO commandstats` as command -> calls. */
-export async function commandStats(info: Redis): Promise<Map<string, number>> {
-  const text = await info.info('commandstats');
-  const calls = new Map<string, number>();
-  for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    calls.set(match[1] ?? '', Number(match[2]));
-  }
-  return calls;
-}
-
-/** Calls per command between two INFO snapshots, less the one INFO the first snapshot was. */
-export function commandDelta(before: Map<string, number>, after: Map<string, number>) {
-  const delta = new Map<string, number>();
-  for (const [name, calls] of after) {
-    const diff = calls - (before.get(name) ?? 0) - (name === 'info' ? 1 : 0);
-    if (diff > 0) delta.set(name, diff);
-  }
-  return delta;
-}
-
 /**
  * The server's view: `roundTrips` are calls only a client can make (EVALSHA, SUBSCRIBE...);
  * INFO counts the commands a script runs too, so the rest is reported as `inScripts`.

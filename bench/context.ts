@@ -1,7 +1,4 @@
-import path from 'node:path';
 import type Redis from 'ioredis';
-import knex from 'knex';
-import knexConfig from '../knexfile';
 import { loadConfig, type Config } from '../src/config';
 import { createDb, type Db } from '../src/db/knex';
 import { createLogger, type Logger } from '../src/logger';
@@ -33,23 +30,6 @@ export function benchConfig(databaseUrl: string, redisUrl: string): Config {
     TEST_FAULTS: 'false',
     TEST_DISABLE_VERSION_CHECK: 'false',
   });
-}
-
-/** Applies every migration (knexfile settings, idempotent); never truncates anything. */
-export async function migrate(databaseUrl: string): Promise<void> {
-  const db = knex({
-    ...knexConfig,
-    connection: databaseUrl,
-    migrations: {
-      ...knexConfig.migrations,
-      directory: path.resolve(__dirname, '../migrations'),
-    },
-  });
-  try {
-    await db.migrate.latest();
-  } finally {
-    await db.destroy();
-  }
 }
 
 export function openContext(config: Config): BenchContext {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { ApiInstance } from '../harness/procs/instances';
-import { freePort } from '../harness/procs/ports';
+import { freePort } from '../support/net';
 
 /** A running API instance for the HTTP scenario. */
 export interface Instance {

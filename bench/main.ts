@@ -4,7 +4,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseCli, type CliOptions } from './cli';
 import { ClientCommandCounter } from './commands';
-import { benchConfig, migrate, openContext } from './context';
+import { migrateDatabase } from '../support/database';
+import { redact } from '../support/urls';
+import { benchConfig, openContext } from './context';
 import { makeWorld } from './fixtures';
 import { describeMachine } from './machine';
 import { markdownSection, rounded, textTable, writeMarkdown, type BenchResult } from './report';
@@ -45,7 +47,7 @@ export async function runBench(options: CliOptions): Promise<BenchResult> {
   if (selected.length === 0)
     throw new TypeError(`--only matched no scenario of: ${SCENARIOS.map((s) => s.id).join(', ')}`);
   progress(`migrating ${redact(options.databaseUrl)}`);
-  await migrate(options.databaseUrl);
+  await migrateDatabase(options.databaseUrl);
   const config = benchConfig(options.databaseUrl, options.redisUrl);
   const ctx = openContext(config);
   const counter = new ClientCommandCounter();
@@ -104,17 +106,6 @@ function write(options: CliOptions, result: BenchResult, startedAt: Date): void 
   if (markdown !== undefined) {
     writeMarkdown(markdown, markdownSection(result, path.relative(ROOT, out)));
     progress(`updated ${markdown}`);
-  }
-}
-
-/** The URL without its password, for progress lines. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
   }
 }
 

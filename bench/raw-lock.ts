@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Result } from 'ioredis';
+import { sleep } from '../support/time';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -35,7 +36,7 @@ export class RawLock {
     const deadline = Date.now() + waitMs;
     while ((await this.redis.set(key, token, 'PX', this.ttlMs, 'NX')) !== 'OK') {
       if (Date.now() >= deadline) throw new RawLockBusyError(`${key} stayed busy ${waitMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+      await sleep(this.pollMs);
     }
     try {
       await routine();

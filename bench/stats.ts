@@ -1,4 +1,5 @@
 /** Small statistics over samples; every duration here is in milliseconds. */
+import { percentile } from '../support/stats';
 
 /** The median of `values` (0 for none): the figure every repetition is reduced to. */
 export function median(values: readonly number[]): number {
@@ -8,14 +9,6 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[mid] ?? 0)
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-/** The `p`-th percentile (0..100) of `values`, nearest-rank on the sorted copy (0 for none). */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1] ?? 0;
 }
 
 /** The latency summary a repetition keeps (ms). */

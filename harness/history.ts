@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { EventRecord, RequestRecord } from './types';
-import { canonicalJson } from './util/json';
+import { canonicalJson } from '../support/json';
 
 /** One request as a line: when, where, who, what, and the answer. */
 export function requestLine(r: RequestRecord): string {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ApiClient } from './http/client';
 import type { Identity } from './http/tokens';
-import { sleep } from './procs/ports';
+import { sleep } from '../support/time';
 import type { EventRecord, FlashObservation, Observation, OrderRow, ProductRow } from './types';
 import { asNumber, asObject } from './util/json';
 

@@ -1,10 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FAULTS, type FaultName } from './faults/types';
-
-/** The project's own servers (scripts/services.sh): the dev database and Redis. */
-export const DEV_DATABASE_URL = 'postgres://orders:orders@127.0.0.1:5439/orders_dev';
-export const DEV_REDIS_URL = 'redis://127.0.0.1:6391/0';
+import { databaseUrlFrom, redisUrlFrom } from '../support/urls';
+import { FAULTS, REDIS_FAULTS, type FaultName } from './faults/types';
 
 export interface HarnessOptions {
   /** API instances to start. */
@@ -21,10 +18,15 @@ export interface HarnessOptions {
   faults: FaultName[];
   /** Start the instances with TEST_DISABLE_VERSION_CHECK=true (they must then be caught). */
   disableVersionCheck: boolean;
+  /** --database-url, else DATABASE_URL, else the dev database. */
   databaseUrl: string;
-  /** Undefined: the project's Redis, or a private one when redis-restart is on. */
-  redisUrl: string | undefined;
-  /** Let redis-restart act on --redis-url (it flushes that database). */
+  /** Run in a new database created (and dropped) next to `databaseUrl`. */
+  ownDatabase: boolean;
+  /** --redis-url, else REDIS_URL, else the dev Redis; unused when a private one runs. */
+  redisUrl: string;
+  /** Start a private redis-server even when no Redis fault needs one. */
+  privateRedis: boolean;
+  /** Let the Redis faults act on `redisUrl` (a restart flushes that database). */
   allowRestartShared: boolean;
   lockTtlMs: number;
   lockWaitMs: number;
@@ -39,6 +41,8 @@ export interface HarnessOptions {
   /** A flash sale at the start and then every this many seconds (0: only the first). */
   flashEverySeconds: number;
   requestTimeoutMs: number;
+  /** A request may take lockWaitMs (+ its pause) + this many ms before it is a violation. */
+  latencyMarginMs: number;
   /** Where the JSON report goes (default harness/reports/<timestamp>.json). */
   report: string | undefined;
   seed: number;
@@ -48,7 +52,8 @@ export interface HarnessOptions {
   root: string;
 }
 
-export function defaultOptions(): HarnessOptions {
+/** The defaults; the database and Redis come from `env` (DATABASE_URL, REDIS_URL). */
+export function defaultOptions(env: NodeJS.ProcessEnv = process.env): HarnessOptions {
   return {
     instances: 3,
     seconds: 30,
@@ -59,19 +64,29 @@ export function defaultOptions(): HarnessOptions {
     productsPerMerchant: 4,
     faults: [],
     disableVersionCheck: false,
-    databaseUrl: DEV_DATABASE_URL,
-    redisUrl: undefined,
+    databaseUrl: databaseUrlFrom(env),
+    ownDatabase: false,
+    redisUrl: redisUrlFrom(env),
+    privateRedis: false,
     allowRestartShared: false,
     lockTtlMs: 1000,
     lockWaitMs: 2000,
     paymentTtlSeconds: 4,
     sweepIntervalMs: 400,
     pauseMs: 2500,
-    periods: { pause: 3000, 'redis-restart': 9000, kill: 11_000, 'pg-drop': 5000 },
+    periods: {
+      pause: 3000,
+      'redis-restart': 9000,
+      kill: 11_000,
+      'pg-drop': 5000,
+      'redis-stall': 10_000,
+      'subscriber-cut': 4000,
+    },
     flashStock: 10,
     flashBuyers: 30,
     flashEverySeconds: 20,
     requestTimeoutMs: 15_000,
+    latencyMarginMs: 1500,
     report: undefined,
     seed: Math.floor(Math.random() * 2 ** 31),
     quiet: false,
@@ -86,18 +101,25 @@ export const USAGE = `usage: npm run harness -- [options]
   --ops N                  stop after N recorded requests (1000000)
   --concurrency N          virtual clients at once (12)
   --buyers N --merchants N --products-per-merchant N   (12, 3, 4)
-  --faults LIST            pause,redis-restart,kill,pg-drop | all | none (none)
-  --fault-period NAME=MS   mean time between injections, repeatable
-                           (pause=3000 redis-restart=9000 kill=11000 pg-drop=5000)
+  --faults LIST            ${FAULTS.join(',')}
+                           | all | none (none)
+  --fault-period NAME=MS   mean time between injections, repeatable (pause=3000
+                           redis-restart=9000 kill=11000 pg-drop=5000 redis-stall=10000
+                           subscriber-cut=4000)
   --disable-version-check  instances skip the version check: the run must report violations
-  --database-url URL       (${DEV_DATABASE_URL})
-  --redis-url URL          (${DEV_REDIS_URL}; a private redis-server with redis-restart)
-  --allow-restart-shared   let redis-restart act on --redis-url (flushes that database)
+  --database-url URL       (DATABASE_URL, else the dev database)
+  --own-database           run in a new database next to it, dropped at the end
+  --redis-url URL          (REDIS_URL, else the dev Redis)
+  --private-redis          a redis-server of the harness's own (always with
+                           ${REDIS_FAULTS.join(', ')})
+  --allow-restart-shared   let the Redis faults act on --redis-url (flushes that database)
   --lock-ttl-ms N --lock-wait-ms N --payment-ttl-seconds N --sweep-interval-ms N
                            instance settings (1000, 2000, 4, 400)
   --pause-ms N             how long a paused instance blocks (2500; > lock TTL)
   --flash-stock N --flash-buyers N --flash-every S   flash sales (10, 30, 20)
   --request-timeout-ms N   client time-out per request (15000)
+  --latency-margin-ms N    a request slower than lock wait (+ its pause) + N ms is a
+                           violation (1500)
   --report PATH            JSON report (harness/reports/<timestamp>.json)
   --seed N                 seed of the workload's random choices
   --quiet                  no progress line
@@ -120,7 +142,9 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
       'fault-period': { type: 'string', multiple: true },
       'disable-version-check': { type: 'boolean' },
       'database-url': { type: 'string' },
+      'own-database': { type: 'boolean' },
       'redis-url': { type: 'string' },
+      'private-redis': { type: 'boolean' },
       'allow-restart-shared': { type: 'boolean' },
       'lock-ttl-ms': { type: 'string' },
       'lock-wait-ms': { type: 'string' },
@@ -131,6 +155,7 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
       'flash-buyers': { type: 'string' },
       'flash-every': { type: 'string' },
       'request-timeout-ms': { type: 'string' },
+      'latency-margin-ms': { type: 'string' },
       report: { type: 'string' },
       seed: { type: 'string' },
       quiet: { type: 'boolean' },
@@ -173,7 +198,9 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
   }
   o.disableVersionCheck = values['disable-version-check'] ?? false;
   o.databaseUrl = values['database-url'] ?? o.databaseUrl;
-  o.redisUrl = values['redis-url'];
+  o.ownDatabase = values['own-database'] ?? false;
+  o.redisUrl = values['redis-url'] ?? o.redisUrl;
+  o.privateRedis = values['private-redis'] ?? false;
   o.allowRestartShared = values['allow-restart-shared'] ?? false;
   o.lockTtlMs = int('lock-ttl-ms', values['lock-ttl-ms'], o.lockTtlMs, 100, 600_000);
   o.lockWaitMs = int('lock-wait-ms', values['lock-wait-ms'], o.lockWaitMs, 0, 600_000);
@@ -206,6 +233,13 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
     values['request-timeout-ms'],
     Math.max(o.requestTimeoutMs, o.pauseMs + o.lockWaitMs + 5000),
     100,
+    600_000,
+  );
+  o.latencyMarginMs = int(
+    'latency-margin-ms',
+    values['latency-margin-ms'],
+    o.latencyMarginMs,
+    0,
     600_000,
   );
   o.report = values.report;

@@ -1,3 +1,5 @@
+import { percentile } from '../support/stats';
+import { redact } from '../support/urls';
 import { LOST_UPDATE_KINDS } from './checker';
 import type { FaultRecord } from './faults/types';
 import { orderHistory } from './history';
@@ -49,11 +51,7 @@ export interface Report {
   ok: boolean;
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round((sorted[i] ?? 0) * 10) / 10;
-}
+const tenths = (ms: number): number => Math.round(ms * 10) / 10;
 
 function statsOf(records: readonly RequestRecord[]): ActionStats {
   const latencies = records
@@ -67,8 +65,8 @@ function statsOf(records: readonly RequestRecord[]): ActionStats {
     rejected: count('rejected'),
     unknown: count('unknown'),
     refused: count('refused'),
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
+    p50Ms: tenths(percentile(latencies, 50)),
+    p99Ms: tenths(percentile(latencies, 99)),
   };
 }
 
@@ -125,7 +123,12 @@ export function buildReport(input: {
     runId: input.runId,
     startedAt: input.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    options: input.options,
+    // The seed is in here: `--seed <options.seed>` repeats the run's random choices.
+    options: {
+      ...input.options,
+      databaseUrl: redact(input.options.databaseUrl),
+      redisUrl: redact(input.options.redisUrl),
+    },
     workloadSeconds: Math.round(input.workloadMs / 100) / 10,
     requests: statsOf(records),
     throughput: Math.round((records.length / Math.max(1, input.workloadMs)) * 10_000) / 10,

@@ -9,15 +9,18 @@ import { FaultScheduler } from './faults/scheduler';
 import { ApiClient } from './http/client';
 import { Recorder } from './http/recorder';
 import { observe, pendingCount } from './observe';
-import { DEV_REDIS_URL, type HarnessOptions } from './options';
+import type { HarnessOptions } from './options';
 import { ApiInstance } from './procs/instances';
-import { freePort, pollUntil, sleep } from './procs/ports';
-import type { PrivateRedis } from './procs/redis';
+import { freePort } from '../support/net';
+import { pollUntil, sleep } from '../support/time';
 import { note, Progress } from './progress';
 import { buildReport, type Report } from './report';
 import { writeHistory } from './history';
-import { chooseRedis, instanceEnv, migrate, redact } from './system';
-import type { FlashObservation } from './types';
+import { checkRequestDurations } from './checker/durations';
+import { chooseRedis, instanceEnv, type RedisChoice } from './system';
+import { createScratchDatabase, migrateDatabase, type ScratchDatabase } from '../support/database';
+import { redact } from '../support/urls';
+import type { FlashObservation, RequestRecord } from './types';
 import { actorLoop, type Budget } from './workload/actors';
 import { flashSale } from './workload/flash';
 import { Rng } from './workload/rng';
@@ -39,43 +42,57 @@ export interface HarnessResult {
  * guarantees and writes the JSON report. Always stops what it started.
  * @throws Error when the system under test cannot be set up (migrations, start-up).
  */
-export async function runHarness(options: HarnessOptions): Promise<HarnessResult> {
+export async function runHarness(given: HarnessOptions): Promise<HarnessResult> {
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
-  const verbose = !options.quiet;
-  const reportPath =
-    options.report ?? path.join(options.root, 'harness', 'reports', `${runId}.json`);
+  const verbose = !given.quiet;
+  const reportPath = given.report ?? path.join(given.root, 'harness', 'reports', `${runId}.json`);
   const logDir = path.join(path.dirname(reportPath), `logs-${runId}`);
   const historyFile = reportPath.replace(/\.json$/, '') + '.history.jsonl';
   mkdirSync(logDir, { recursive: true });
 
-  note(verbose, `run ${runId}: migrating ${redact(options.databaseUrl)}`);
-  await migrate(options);
+  let scratch: ScratchDatabase | undefined;
+  if (given.ownDatabase) {
+    note(
+      verbose,
+      `run ${runId}: creating a database of its own next to ${redact(given.databaseUrl)}`,
+    );
+    scratch = await createScratchDatabase(given.databaseUrl, 'harness');
+  } else {
+    note(verbose, `run ${runId}: migrating ${redact(given.databaseUrl)}`);
+    await migrateDatabase(given.databaseUrl);
+  }
+  // Everything below (instances, observation, report) uses the database the run is in.
+  const options = { ...given, databaseUrl: scratch?.url ?? given.databaseUrl };
   const db = knex({
     client: 'pg',
     connection: { connectionString: options.databaseUrl, application_name: 'order-harness' },
     pool: { min: 0, max: 4 },
   });
-  let privateRedis: PrivateRedis | undefined;
+  let redis: RedisChoice | undefined;
   const instances: ApiInstance[] = [];
   try {
-    const redis = await chooseRedis(options, (r) => (privateRedis = r));
+    redis = await chooseRedis(options);
     const secret = randomBytes(32).toString('hex');
-    const env = instanceEnv(options, redis?.url ?? options.redisUrl ?? DEV_REDIS_URL, secret);
+    const env = instanceEnv(options, redis.url, secret);
     for (let i = 0; i < options.instances; i++) {
       instances.push(new ApiInstance(await freePort(), { root: options.root, env, logDir }));
     }
     note(
       verbose,
-      `starting ${instances.length} API instances on ${instances.map((i) => i.port).join(', ')} (Redis ${redis?.url ?? env.REDIS_URL})`,
+      `starting ${instances.length} API instances on ${instances.map((i) => i.port).join(', ')} (Redis ${redis.url})`,
     );
     await Promise.all(instances.map((i) => i.start()));
-    const outcome = await drive(options, runId, secret, db, instances, redis, verbose);
+    const outcome = await drive(options, runId, secret, db, instances, redis.control, verbose);
     note(verbose, 'checking the seven guarantees');
-    const violations = checkHistory(outcome.recorder.records, outcome.observation, {
-      replay: replayByMachine,
-      expiryGraceMs: EXPIRY_GRACE_MS,
-    });
+    const records = outcome.recorder.records;
+    const violations = [
+      ...checkHistory(records, outcome.observation, {
+        replay: replayByMachine,
+        expiryGraceMs: EXPIRY_GRACE_MS,
+      }),
+      ...checkRequestDurations(records, options),
+    ];
     const report = buildReport({
       runId,
       startedAt,
@@ -93,8 +110,9 @@ export async function runHarness(options: HarnessOptions): Promise<HarnessResult
     return { report, reportPath };
   } finally {
     await Promise.allSettled(instances.map((i) => i.stop()));
-    await privateRedis?.stop();
+    await redis?.stop();
     await db.destroy();
+    await scratch?.drop();
   }
 }
 
@@ -126,6 +144,7 @@ async function drive(
       recorder,
       pauseMs: options.pauseMs,
       lockTtlMs: options.lockTtlMs,
+      lockWaitMs: options.lockWaitMs,
       periods: options.periods,
     },
     options.faults,
@@ -164,7 +183,7 @@ async function drive(
 
   note(verbose, 'settling: every instance up, abandoned requests done, unpaid orders expired');
   await Promise.all(instances.map((i) => (i.running ? Promise.resolve() : i.start())));
-  await sleep(Math.max(options.pauseMs, options.lockWaitMs) + 1000);
+  await sleep(abandonedUntil(recorder.records, options) - recorder.now());
   const merchantIds = world.merchants.map((m) => m.id);
   await pollUntil(
     async () => (await pendingCount(db, merchantIds)) === 0,
@@ -174,4 +193,18 @@ async function drive(
   note(verbose, 'observing the database and the events API');
   const observation = await observe(db, client, who.admin, () => world.port(), merchantIds, flash);
   return { recorder, observation, faults: faults.log, workloadMs };
+}
+
+/**
+ * When the last request whose sender got no answer (a reset, a time-out) is surely over
+ * on its server too: sent, then at most a lock wait and a test pause, plus 1 s. Every
+ * other request ended before its answer, so with none of those there is nothing to wait for.
+ */
+function abandonedUntil(records: readonly RequestRecord[], options: HarnessOptions): number {
+  let lastSentMs = -Infinity;
+  for (const r of records) {
+    if (r.status === undefined && r.outcome !== 'refused')
+      lastSentMs = Math.max(lastSentMs, r.sentMs);
+  }
+  return lastSentMs + options.lockWaitMs + options.pauseMs + 1000;
 }

@@ -14,7 +14,7 @@ export function summaryText(report: Report, reportPath: string): string {
   const o = report.options;
   const r = report.requests;
   const lines = [
-    `harness run ${report.runId}: ${o.instances} instances, ${o.concurrency} clients, ${report.workloadSeconds} s, faults: ${o.faults.join(',') || 'none'}${o.disableVersionCheck ? ', VERSION CHECK DISABLED' : ''}`,
+    `harness run ${report.runId}: seed ${o.seed}, ${o.instances} instances, ${o.concurrency} clients, ${report.workloadSeconds} s, faults: ${o.faults.join(',') || 'none'}${o.disableVersionCheck ? ', VERSION CHECK DISABLED' : ''}`,
     `requests: ${r.sent} (ok ${r.ok}, rejected ${r.rejected}, unknown outcome ${r.unknown}, refused ${r.refused}); ${report.throughput} req/s; latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, max ${report.maxLatencyMs} ms`,
     `  ${'action'.padEnd(15)} ${cols(['sent', 'ok', 'rejected', 'unknown', 'refused', 'p50 ms', 'p99 ms'], [7, 7, 9, 8, 8, 8, 8])}`,
     ...Object.entries(report.actions).map(

@@ -1,28 +1,46 @@
-import path from 'node:path';
-import knex from 'knex';
-import knexConfig from '../knexfile';
 import { privateRedisControl, sharedRedisControl, type RedisControl } from './faults/redis-control';
+import { REDIS_FAULTS } from './faults/types';
 import type { HarnessOptions } from './options';
 import { PrivateRedis } from './procs/redis';
-import { note } from './progress';
+import { RedisProxy } from './procs/redis-proxy';
 
-/** The Redis the instances use, and how the redis-restart fault may restart it. */
-export async function chooseRedis(
-  options: HarnessOptions,
-  own: (r: PrivateRedis) => void,
-): Promise<RedisControl | undefined> {
-  if (!options.faults.includes('redis-restart')) return undefined;
-  if (options.redisUrl !== undefined && options.allowRestartShared)
-    return sharedRedisControl(options.redisUrl);
-  if (options.redisUrl !== undefined) {
-    note(
-      !options.quiet,
-      `redis-restart never touches ${options.redisUrl} without --allow-restart-shared: using a private redis-server`,
-    );
+/** The Redis the instances use, what the Redis faults may do to it, and its clean-up. */
+export interface RedisChoice {
+  url: string;
+  control: RedisControl | undefined;
+  /** Stops what the harness started for it (server, proxy); nothing for a shared Redis. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * A private redis-server when asked (--private-redis) or when a Redis fault runs (it
+ * stops, freezes or cuts connections of the server, which other test files share);
+ * --allow-restart-shared lets those faults act on --redis-url instead. With
+ * subscriber-cut the instances reach the private server through a proxy that can make
+ * their subscriber connections half-open.
+ */
+export async function chooseRedis(options: HarnessOptions): Promise<RedisChoice> {
+  const faulted = options.faults.some((f) => REDIS_FAULTS.includes(f));
+  const nothing = () => Promise.resolve();
+  if (faulted && options.allowRestartShared) {
+    const control = sharedRedisControl(options.redisUrl);
+    return { url: options.redisUrl, control, stop: nothing };
+  }
+  if (!faulted && !options.privateRedis) {
+    return { url: options.redisUrl, control: undefined, stop: nothing };
   }
   const redis = await PrivateRedis.start();
-  own(redis);
-  return privateRedisControl(redis);
+  const proxy = options.faults.includes('subscriber-cut')
+    ? await RedisProxy.start(redis.port)
+    : undefined;
+  return {
+    url: proxy?.url ?? redis.url,
+    control: privateRedisControl(redis, proxy),
+    stop: async () => {
+      await proxy?.close();
+      await redis.stop();
+    },
+  };
 }
 
 export function instanceEnv(
@@ -46,22 +64,4 @@ export function instanceEnv(
     TEST_FAULTS: 'true',
     TEST_DISABLE_VERSION_CHECK: String(options.disableVersionCheck),
   };
-}
-
-/** Applies the project's migrations (idempotent), with knexfile.ts's settings. */
-export async function migrate(options: HarnessOptions): Promise<void> {
-  const db = knex({
-    ...knexConfig,
-    connection: options.databaseUrl,
-    migrations: { ...knexConfig.migrations, directory: path.join(options.root, 'migrations') },
-  });
-  try {
-    await db.migrate.latest();
-  } finally {
-    await db.destroy();
-  }
-}
-
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

@@ -39,6 +39,9 @@ export const http: Scenario = {
       REDIS_URL: env.redisUrl,
       AUTH_JWT_SECRET: secret,
       LOG_LEVEL: 'warn',
+      // No payment-expiry passes: they would load the measurement and, on a shared
+      // database (the tests'), expire other users' overdue orders.
+      SWEEP_INTERVAL_MS: '3600000',
       NODE_ENV: 'development',
       DB_POOL_MAX: String(ctx.config.DB_POOL_MAX),
     };

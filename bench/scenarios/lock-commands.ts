@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { commandDelta, commandStats, splitDelta, total } from '../commands';
+import { commandDelta, commandStats } from '../../support/redis-stats';
+import { sleep } from '../../support/time';
+import { splitDelta, total } from '../commands';
 import { coordinatorDeps, lockManager } from '../coordinator';
 import { runGroups, type ClientGroup } from '../driver';
 import { RawLock } from '../raw-lock';
@@ -11,7 +13,6 @@ import { totalFor, WaitLog } from './common';
 
 /** Processes simulated by separate lock managers (each with its own Redis connection). */
 const MANAGERS = 4;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One counting window: Redis commands per successful operation, both ways of counting. */
 export interface CountRep {

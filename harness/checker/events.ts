@@ -1,5 +1,5 @@
 import { EVENT_OF, FINAL_STATUSES, type EventRecord, type Violation } from '../types';
-import { canonicalJson } from '../util/json';
+import { canonicalJson } from '../../support/json';
 import type { OrderCase } from './case';
 import { dataMatches, eventClass, operationClass, versionOf, type Operation } from './operations';
 

@@ -1,4 +1,4 @@
-import { sleep } from '../procs/ports';
+import { sleep } from '../../support/time';
 import type { FaultOutcome } from './types';
 import { placeOrder, readOrder, transition } from '../workload/requests';
 import type { KnownOrder, World } from '../workload/world';

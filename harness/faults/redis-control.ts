@@ -1,24 +1,72 @@
 import Redis from 'ioredis';
-import { sleep } from '../procs/ports';
+import { sleep } from '../../support/time';
 import type { PrivateRedis } from '../procs/redis';
+import type { RedisProxy } from '../procs/redis-proxy';
 
-/** Restarts the Redis the instances use. */
+/** What the Redis faults may do to the Redis the instances use; each returns a description. */
 export interface RedisControl {
   readonly url: string;
-  /** Makes Redis unavailable for about `downMs`, losing every key; a description. */
+  /** Makes Redis unavailable for about `downMs`, losing every key. */
   restart(downMs: number): Promise<string>;
+  /** Redis keeps every connection open but answers nothing for `ms`, then carries on. */
+  stall(ms: number): Promise<string>;
+  /** Closes the subscriber (pub/sub) connections only; the clients reconnect. */
+  cutSubscribers(): Promise<string>;
+  /**
+   * Makes the subscriber connections half-open for `ms` (nothing passes, nothing is
+   * closed), then resets them; undefined where the harness has no proxy in between.
+   */
+  halfOpenSubscribers?: (ms: number) => Promise<string>;
 }
 
-/** The harness's own redis-server: SIGKILL, wait, start again on the same port. */
-export function privateRedisControl(redis: PrivateRedis): RedisControl {
+/** An admin connection of the harness's own, for one command sequence. */
+async function withAdmin<T>(url: string, use: (admin: Redis) => Promise<T>): Promise<T> {
+  const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  admin.on('error', () => undefined);
+  try {
+    await admin.connect();
+    return await use(admin);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+async function killSubscribers(url: string): Promise<string> {
+  const killed = await withAdmin(url, (admin) => admin.client('KILL', 'TYPE', 'pubsub'));
+  return `CLIENT KILL TYPE pubsub closed ${String(killed)} subscriber connections`;
+}
+
+/**
+ * The harness's own redis-server: SIGKILL and start again, SIGSTOP and SIGCONT; with a
+ * proxy in front, half-open subscriber connections too.
+ */
+export function privateRedisControl(redis: PrivateRedis, proxy?: RedisProxy): RedisControl {
   return {
-    url: redis.url,
+    url: proxy?.url ?? redis.url,
     async restart(downMs) {
       await redis.stop();
       await sleep(downMs);
       await redis.start();
       return `redis-server :${redis.port} killed, started again after ${downMs} ms`;
     },
+    async stall(ms) {
+      redis.freeze();
+      try {
+        await sleep(ms);
+      } finally {
+        redis.resume();
+      }
+      return `redis-server :${redis.port} stopped (SIGSTOP) for ${ms} ms, then SIGCONT`;
+    },
+    cutSubscribers: () => killSubscribers(redis.url),
+    ...(proxy && {
+      async halfOpenSubscribers(ms: number) {
+        const silenced = proxy.blackholeSubscribers();
+        await sleep(ms);
+        const reset = proxy.resetBlackholed();
+        return `${silenced} subscriber connections half-open for ${ms} ms, then ${reset} reset`;
+      },
+    }),
   };
 }
 
@@ -26,25 +74,26 @@ export function privateRedisControl(redis: PrivateRedis): RedisControl {
  * A Redis the harness did not start (only with --allow-restart-shared): it cannot be
  * stopped and started, so a restart is imitated: the database's keys and the scripts
  * are dropped (as a restart without persistence would), every other client is
- * disconnected, and all clients are paused for `downMs`.
+ * disconnected, and all clients are paused for `downMs`. A stall is CLIENT PAUSE alone.
  */
 export function sharedRedisControl(url: string): RedisControl {
   return {
     url,
     async restart(downMs) {
-      const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-      admin.on('error', () => undefined);
-      try {
-        await admin.connect();
+      await withAdmin(url, async (admin) => {
         await admin.flushdb();
         await admin.script('FLUSH');
         await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
         await admin.client('PAUSE', downMs, 'ALL');
-      } finally {
-        admin.disconnect();
-      }
+      });
       await sleep(downMs);
       return `shared Redis ${url}: keys and scripts flushed, clients killed, paused ${downMs} ms`;
     },
+    async stall(ms) {
+      await withAdmin(url, (admin) => admin.client('PAUSE', ms, 'ALL'));
+      await sleep(ms);
+      return `shared Redis ${url}: CLIENT PAUSE ALL for ${ms} ms`;
+    },
+    cutSubscribers: () => killSubscribers(url),
   };
 }

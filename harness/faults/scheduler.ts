@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Recorder } from '../http/recorder';
 import type { ApiInstance } from '../procs/instances';
-import { sleep } from '../procs/ports';
+import { sleep } from '../../support/time';
 import { transition } from '../workload/requests';
 import type { World } from '../workload/world';
 import { pauseEpisode } from './pause';
@@ -17,6 +17,8 @@ export interface FaultContext {
   recorder: Recorder;
   pauseMs: number;
   lockTtlMs: number;
+  /** The instances' LOCK_WAIT_MS: a Redis stall lasts longer than that. */
+  lockWaitMs: number;
   /** Mean time between two injections of each fault, in ms (each waits ±30 %). */
   periods: Record<FaultName, number>;
 }
@@ -83,7 +85,33 @@ export class FaultScheduler {
         return { detail: await this.kill(n) };
       case 'pg-drop':
         return { detail: await this.dropConnections(n) };
+      case 'redis-stall':
+        return { detail: await this.stallRedis(n) };
+      case 'subscriber-cut':
+        return { detail: `subscriber-cut#${n}: ${await this.cutSubscribers(n)}` };
     }
+  }
+
+  /**
+   * Freezes Redis for longer than the instances' lock wait (by 0.5-1.5 s): requests in
+   * flight then wait on a Redis call, not on a lock, and must still end in bounded time.
+   */
+  private async stallRedis(n: number): Promise<string> {
+    if (!this.ctx.redis) return `redis-stall#${n}: no Redis the harness may stall`;
+    const ms = this.ctx.lockWaitMs + this.ctx.world.rng.int(500, 1500);
+    return `redis-stall#${n}: ${await this.ctx.redis.stall(ms)}`;
+  }
+
+  /**
+   * Odd episodes close the subscriber connections (the client sees it and reconnects);
+   * even ones, given a proxy, leave them open but silent for longer than the lock wait
+   * (a half-open socket: the client sees nothing), then reset them.
+   */
+  private async cutSubscribers(n: number): Promise<string> {
+    const redis = this.ctx.redis;
+    if (!redis) return 'no Redis the harness may act on';
+    if (n % 2 === 1 || !redis.halfOpenSubscribers) return redis.cutSubscribers();
+    return redis.halfOpenSubscribers(this.ctx.lockWaitMs + this.ctx.world.rng.int(500, 1500));
   }
 
   private async restartRedis(): Promise<string> {

@@ -1,5 +1,19 @@
-export const FAULTS = ['pause', 'redis-restart', 'kill', 'pg-drop'] as const;
+export const FAULTS = [
+  'pause',
+  'redis-restart',
+  'kill',
+  'pg-drop',
+  'redis-stall',
+  'subscriber-cut',
+] as const;
 export type FaultName = (typeof FAULTS)[number];
+
+/** Faults that act on a Redis server: they get a private one unless told otherwise. */
+export const REDIS_FAULTS: readonly FaultName[] = [
+  'redis-restart',
+  'redis-stall',
+  'subscriber-cut',
+];
 
 /** One fault injected during the run. */
 export interface FaultRecord {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { track } from './children';
-import { pollUntil } from './ports';
+import { pollUntil } from '../../support/time';
 
 export interface InstanceSettings {
   /** The project root (where `src/server.ts` is). */

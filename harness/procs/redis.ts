@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import Redis from 'ioredis';
 import { track } from './children';
-import { freePort, pollUntil } from './ports';
+import { freePort } from '../../support/net';
+import { pollUntil } from '../../support/time';
 
 /**
  * A redis-server of the harness's own on a free port of 127.0.0.1, with nothing saved
@@ -45,13 +46,26 @@ export class PrivateRedis {
     }
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and commands get no answer, as
+   * with a stalled host, until `resume`. Nothing is lost.
+   */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server run again (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Kills the server (SIGKILL: every lock and key is gone) and waits until it is gone. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
     const exited = once(child, 'exit');
-    child.kill('SIGKILL');
+    child.kill('SIGKILL'); // kills a frozen (SIGSTOPped) server too
     await exited;
   }
 

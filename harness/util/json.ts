@@ -1,20 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/** JSON with every object's keys sorted, so equal values print equally (jsonb reorders keys). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)) ?? 'undefined';
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
-  }
-  return value;
-}
+import { canonicalJson } from '../../support/json';
 
 /** A short hash of a value's canonical JSON. */
 export function hashOf(value: unknown): string {

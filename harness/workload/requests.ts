@@ -1,6 +1,6 @@
 import type { Answer, RequestSpec } from '../http/client';
 import type { Identity } from '../http/tokens';
-import { sleep } from '../procs/ports';
+import { sleep } from '../../support/time';
 import type { Action, RequestRecord } from '../types';
 import { asNumber, asObject } from '../util/json';
 import type { KnownOrder, Product, World } from './world';

@@ -1,10 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { freePort } from '../../harness/procs/ports';
-import { waitUntil } from './wait';
+import { freePort } from '../../support/net';
+import { waitUntil } from '../../support/time';
 
 const root = path.resolve(__dirname, '../..');
+
+/**
+ * Spawned instances share the test database with every other test file, and a sweeper
+ * expires every overdue order of its database: an hour between passes (the maximum)
+ * means none runs while a test lasts. A test of the sweeper passes its own interval.
+ */
+const NO_SWEEPS = { SWEEP_INTERVAL_MS: '3600000' };
 
 /** An API instance in a process of its own (`src/server.ts` through tsx). */
 export interface SpawnedInstance {
@@ -24,7 +31,7 @@ export async function spawnInstance(
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(chosen), LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: String(chosen), LOG_LEVEL: 'info', ...NO_SWEEPS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

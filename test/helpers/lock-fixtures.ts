@@ -18,25 +18,6 @@ export async function readyRedis(url: string, name = 'jest-lock'): Promise<Redis
   return redis;
 }
 
-/** Calls per command name from INFO commandstats (includes commands run by scripts). */
-export { commandStats as commandCalls } from '../../bench/commands';
-
-/** How many more calls each command got between two snapshots (INFO itself left out). */
-export function callsBetween(
-  before: Map<string, number>,
-  after: Map<string, number>,
-): Record<string, number> {
-  const delta: Record<string, number> = {};
-  for (const [name, count] of after) {
-    const more = count - (before.get(name) ?? 0);
-    if (more > 0 && name !== 'info') delta[name] = more;
-  }
-  return delta;
-}
-
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
-
 /** A promise and its resolve, for "the routine has started" style hand-shakes. */
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve: (value: T) => void = () => undefined;

@@ -4,15 +4,14 @@
 import { performance } from 'node:perf_hooks';
 import { LockManager, type LockHandle } from '../../src/lock';
 import { lockKeys } from '../../src/lock/keys';
+import { percentile } from '../../support/stats';
+import { waitUntil } from '../../support/time';
+import { serviceUrls } from '../../support/urls';
 import { readyRedis, uniqueLockKey } from './lock-fixtures';
 
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6391/1';
+const url = process.env.REDIS_URL || serviceUrls().testRedisUrl;
 const count = Number(process.argv[2] ?? '300');
 const options = { ttlMs: 5000, waitMs: 10_000 };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 async function main(): Promise<void> {
   const [a, b, admin] = await Promise.all([readyRedis(url), readyRedis(url), readyRedis(url)]);
@@ -24,7 +23,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < count; i += 1) {
     const waiter = managers[(i + 1) % 2]!;
     const next = waiter.acquire(key, options).then((handle) => ({ handle, at: performance.now() }));
-    while ((await admin.llen(queue)) === 0) await new Promise((r) => setTimeout(r, 1));
+    await waitUntil(async () => (await admin.llen(queue)) > 0, 10_000, 'the waiter to queue', 1);
     const releasedAt = performance.now();
     await holder.release();
     const { handle, at } = await next;

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-// The quick bench takes about a minute alone; on 2 shared cores with other tests, more.
+// The quick bench (one repetition) takes about 30 s alone; on 2 shared cores with other
+// tests, more.
 jest.setTimeout(200_000);
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -31,6 +32,10 @@ describe('npm run bench -- --quick', () => {
         'tsx',
         'bench/main.ts',
         '--quick',
+        // One repetition: this test checks that every scenario runs and reports figures,
+        // not their spread; three took ~115 s of the suite's ~150 s on 2 shared cores.
+        '--reps',
+        '1',
         '--no-markdown',
         '--out',
         out,

@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { createApp } from '../../src/http/app';
 import { createRedis } from '../../src/redis';
-import { freePort } from '../../harness/procs/ports';
+import { freePort } from '../../support/net';
 import { PrivateRedis } from '../../harness/procs/redis';
 import { openContext, testConfig, type TestContext } from '../helpers/context';
 import { createDb } from '../../src/db/knex';
-import { waitUntil } from '../helpers/wait';
+import { waitUntil } from '../../support/time';
 import { LockManager } from '../../src/lock';
 import { signToken } from '../../src/http/auth';
 

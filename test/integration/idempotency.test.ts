@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { lockKey } from '../../src/lock';
+import { lockKeys } from '../../src/lock/keys';
+import { waitUntil } from '../../support/time';
 import {
   makeOrder,
   makeProduct,
@@ -100,7 +102,13 @@ describe('Idempotency-Key', () => {
         waitMs: 0,
       });
       const first = send().then((r) => r);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // It has claimed the key once it waits in the lock's queue (the claim comes first).
+      const queue = lockKeys(lockKey('order', order.id)).queue;
+      await waitUntil(
+        async () => (await api.redis.llen(queue)) === 1,
+        5000,
+        'the first request to wait for the lock',
+      );
       const second = await send().expect(409);
       expect(second.body.code).toBe('idempotency_key_in_flight');
       expect(second.headers['retry-after']).toBe('1');

@@ -7,7 +7,7 @@ import type Redis from 'ioredis';
 import { LockBusyError, LockLostError, LockManager, LockUnavailableError } from '../../src/lock';
 import { readyRedis, rejectionOf, uniqueLockKey } from '../helpers/lock-fixtures';
 import { StallProxy } from '../helpers/stall-proxy';
-import { waitUntil } from '../helpers/wait';
+import { waitUntil } from '../../support/time';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6391/1';
 /** Longer than any bound asserted below: without deadlines the callers would hang this long. */

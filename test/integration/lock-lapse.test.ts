@@ -2,7 +2,7 @@ import request from 'supertest';
 import { makeOrder, type ApiContext, type Principal, openShop } from '../helpers/api';
 import { lockKey } from '../../src/lock';
 import { spawnInstance, waitReady, type SpawnedInstance } from '../helpers/instances';
-import { waitUntil } from '../helpers/wait';
+import { waitUntil } from '../../support/time';
 
 /**
  * A lock holder that freezes longer than its lease (the whole process blocks, as in a

@@ -3,17 +3,14 @@
 import { performance } from 'node:perf_hooks';
 import type Redis from 'ioredis';
 import { LockLostError, LockManager, LockUnavailableError } from '../../src/lock';
-import {
-  callsBetween,
-  commandCalls,
-  deferred,
-  readyRedis,
-  rejectionOf,
-  sleep,
-  uniqueLockKey,
-} from '../helpers/lock-fixtures';
+import { deferred, readyRedis, rejectionOf, uniqueLockKey } from '../helpers/lock-fixtures';
 import { PrivateRedis } from '../../harness/procs/redis';
-import { waitUntil } from '../helpers/wait';
+import { commandDelta, commandStats } from '../../support/redis-stats';
+import { sleep, waitUntil } from '../../support/time';
+
+/** Calls per command between two INFO snapshots (INFO itself left out). */
+const callsBetween = (before: Map<string, number>, after: Map<string, number>) =>
+  Object.fromEntries(commandDelta(before, after));
 
 /** What acquire.lua and release.lua run inside Redis on the uncontended path. */
 const SCRIPT_INNER = new Set(['time', 'get', 'set', 'del', 'exists', 'lindex', 'zrangebyscore']);
@@ -43,10 +40,10 @@ describe('LockManager on a private Redis', () => {
   it('when nobody else wants the lock, then acquire + release is exactly 2 EVALSHA', async () => {
     const key = uniqueLockKey();
     await (await locks.acquire(key, { ttlMs: 1000, waitMs: 5000 })).release(); // loads scripts
-    const before = await commandCalls(admin);
+    const before = await commandStats(admin);
     const handle = await locks.acquire(key, { ttlMs: 1000, waitMs: 5000 });
     await handle.release();
-    const delta = callsBetween(before, await commandCalls(admin));
+    const delta = callsBetween(before, await commandStats(admin));
     expect(delta.evalsha).toBe(2);
     expect(delta.eval).toBeUndefined();
     const clientCommands = Object.keys(delta).filter((name) => !SCRIPT_INNER.has(name));
@@ -75,11 +72,11 @@ describe('LockManager on a private Redis', () => {
     const key = uniqueLockKey();
     const { manager: other, close } = await otherManager();
     const abandoned = await other.acquire(key, { ttlMs: 500, waitMs: 0 });
-    const before = await commandCalls(admin);
+    const before = await commandStats(admin);
     const asked = performance.now();
     const handle = await locks.acquire(key, { ttlMs: 1000, waitMs: 10_000 });
     const waitedMs = performance.now() - asked;
-    const delta = callsBetween(before, await commandCalls(admin));
+    const delta = callsBetween(before, await commandStats(admin));
     expect(await admin.get(key)).toBe(handle.token);
     expect(waitedMs).toBeGreaterThanOrEqual(abandoned.remainingMs());
     // try, retry after SUBSCRIBE, retry when the lease ran out: no loop of retries.

@@ -5,7 +5,7 @@ import type Redis from 'ioredis';
 import { LockManager } from '../../src/lock';
 import { lockKeys } from '../../src/lock/keys';
 import { readyRedis, uniqueLockKey } from '../helpers/lock-fixtures';
-import { waitUntil } from '../helpers/wait';
+import { waitUntil } from '../../support/time';
 
 const url = process.env.REDIS_URL ?? '';
 const root = path.resolve(__dirname, '../..');

@@ -2,8 +2,8 @@ import type Redis from 'ioredis';
 import { Registry } from 'prom-client';
 import { createLockMetrics, LockBusyError, LockLostError, LockManager } from '../../src/lock';
 import { lockKeys } from '../../src/lock/keys';
-import { deferred, readyRedis, rejectionOf, sleep, uniqueLockKey } from '../helpers/lock-fixtures';
-import { waitUntil } from '../helpers/wait';
+import { deferred, readyRedis, rejectionOf, uniqueLockKey } from '../helpers/lock-fixtures';
+import { sleep, waitUntil } from '../../support/time';
 
 const url = process.env.REDIS_URL ?? '';
 const opened: Array<{ redis: Redis; manager: LockManager }> = [];
@@ -184,7 +184,15 @@ describe('LockManager on the shared Redis', () => {
       const waiting = keys.map((key) =>
         fresh.manager.withLock(key, { ttlMs: 5000, waitMs: 10_000 }, async () => key),
       );
-      await sleep(30);
+      // Release only once every waiter is subscribed: the SUBSCRIBEs are what once failed.
+      await waitUntil(
+        async () => {
+          const counts = await redis.pubsub('NUMSUB', ...keys.map((k) => lockKeys(k).channel));
+          return counts.every((value, i) => i % 2 === 0 || Number(value) === 1);
+        },
+        5000,
+        'every waiter to subscribe to its key',
+      );
       await Promise.all(held.map((h) => h.release()));
       expect(await Promise.all(waiting)).toEqual(keys);
     }
@@ -228,8 +236,14 @@ describe('LockManager on the shared Redis', () => {
         await sleep(5);
       }),
     );
+    // The first waiter queues in Redis, then subscribes; once it sleeps on the channel
+    // the four others have had every chance to queue in Redis too (they must not).
     await waitUntil(async () => (await redis.llen(keys.queue)) === 1, 5000, 'one queue entry');
-    await sleep(100);
+    await waitUntil(
+      async () => Number((await redis.pubsub('NUMSUB', keys.channel))[1]) === 1,
+      5000,
+      'the first waiter to subscribe',
+    );
     expect(await redis.llen(keys.queue)).toBe(1);
     await holder.release();
     await Promise.all(runs);

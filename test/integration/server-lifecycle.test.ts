@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { spawnInstance, statusOf, waitReady } from '../helpers/instances';
-import { waitUntil } from '../helpers/wait';
+import { waitUntil } from '../../support/time';
 
 describe('the server process', () => {
   it('when a setting is bad, then it stops at start with a message naming the variable', async () => {
@@ -16,7 +16,9 @@ describe('the server process', () => {
     const exited = once(instance.child, 'exit');
     try {
       await waitReady(instance);
-      // A request whose body is only half sent is in flight when the signal arrives.
+      // A request whose body is only half sent is in flight when the signal arrives. With
+      // `Expect: 100-continue` Node answers 100 Continue once it has taken the request in
+      // (it has emitted 'request'): proof that the server holds it, without a fixed wait.
       const socket = connect(instance.port, '127.0.0.1');
       await once(socket, 'connect');
       let response = '';
@@ -24,9 +26,12 @@ describe('the server process', () => {
       const body = JSON.stringify({ hello: 'world' });
       socket.write(
         `POST /v1/nothing HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`,
+          `Content-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitUntil(() => response.includes('\r\n\r\n'), 5000, 'the 100 Continue');
+      expect(response).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+      response = '';
+      socket.write(body.slice(0, 5));
       instance.child.kill('SIGTERM');
       await waitUntil(
         () => instance.output().includes('shutting down'),

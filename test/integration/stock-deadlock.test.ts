@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { makeOrder, makeProduct, openShop, type Shop } from '../helpers/api';
-import { waitUntil } from '../helpers/wait';
+import { waitUntil } from '../../support/time';
 
 /**
  * A cancel gives an order's stock back while an order placement takes stock of the same

@@ -9,7 +9,7 @@ import {
   type ApiContext,
   type Principal,
 } from '../helpers/api';
-import { waitUntil } from '../helpers/wait';
+import { waitUntil } from '../../support/time';
 
 describe('the payment-expiry sweeper', () => {
   /** Three instances: each its own PostgreSQL pool, Redis connection and lock manager. */

@@ -1,5 +1,4 @@
-import { parseFaults, parseOptions } from '../../harness/options';
-import { percentile } from '../../harness/report';
+import { defaultOptions, parseFaults, parseOptions } from '../../harness/options';
 import { requestLine } from '../../harness/history';
 import { HistoryBuilder } from '../../harness/checker/synthetic';
 
@@ -14,10 +13,31 @@ describe('the harness CLI options', () => {
   });
 
   it('when faults are listed or "all", then they are selected; an unknown one is refused', () => {
-    expect(parseFaults('all')).toEqual(['pause', 'redis-restart', 'kill', 'pg-drop']);
+    expect(parseFaults('all')).toEqual([
+      'pause',
+      'redis-restart',
+      'kill',
+      'pg-drop',
+      'redis-stall',
+      'subscriber-cut',
+    ]);
     expect(parseFaults('kill,pause,kill')).toEqual(['kill', 'pause']);
     expect(parseFaults('none')).toEqual([]);
     expect(() => parseFaults('pause,meteor')).toThrow(/unknown fault meteor/);
+  });
+
+  it('when no URL is given, then DATABASE_URL and REDIS_URL are used, else the dev servers', () => {
+    const env = { DATABASE_URL: 'postgres://u:p@h:1/d', REDIS_URL: 'redis://h:2/3' };
+    expect(defaultOptions(env)).toMatchObject({
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+    });
+    expect(defaultOptions({})).toMatchObject({
+      databaseUrl: 'postgres://orders:orders@127.0.0.1:5439/orders_dev',
+      redisUrl: 'redis://127.0.0.1:6391/0',
+    });
+    const o = parseOptions(['--own-database', '--private-redis', '--latency-margin-ms', '900']);
+    expect(o).toMatchObject({ ownDatabase: true, privateRedis: true, latencyMarginMs: 900 });
   });
 
   it('when values are given, then they are parsed and checked', () => {
@@ -43,6 +63,7 @@ describe('the harness CLI options', () => {
       redisUrl: 'redis://127.0.0.1:1/0',
     });
     expect(o.periods.pause).toBe(1500);
+    expect(o.latencyMarginMs).toBe(1500);
     expect(() => parseOptions(['--instances', '0'])).toThrow(/--instances/);
     expect(() =>
       parseOptions(['--faults', 'pause', '--lock-ttl-ms', '3000', '--pause-ms', '2000']),
@@ -53,13 +74,6 @@ describe('the harness CLI options', () => {
 });
 
 describe('the harness report helpers', () => {
-  it('when latencies are sorted, then p50 and p99 are nearest-rank percentiles', () => {
-    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(percentile(xs, 50)).toBe(50);
-    expect(percentile(xs, 99)).toBe(99);
-    expect(percentile([], 50)).toBe(0);
-  });
-
   it('when a request is printed, then the line shows who, what, the key and the answer', () => {
     const h = new HistoryBuilder();
     const o = h.order(1000);
