@@ -1,11 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../errors';
-import {
-  formatPolicy,
-  formatRateLimit,
-  retryAfterSeconds,
-  type RateLimiter,
-} from '../ratelimit';
+import { formatPolicy, formatRateLimit, retryAfterSeconds, type RateLimiter } from '../ratelimit';
 import type { AuthedRequest } from './auth';
 
 /**
