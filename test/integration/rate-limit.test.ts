@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { openApi, principal, type ApiContext } from '../helpers/api';
+import { makeProduct, openApi, principal, type ApiContext } from '../helpers/api';
 import { parseLimitItem, startLimited, type LimitedInstance } from '../helpers/ratelimit';
 
 let api: ApiContext;
@@ -107,5 +107,66 @@ describe('rate limits across instances', () => {
     expect(await third.json()).toMatchObject({ code: 'rate_limited' });
     // A valid token is its own principal, not the address's.
     expect((await get(one!, (await principal(api.config, 'admin')).auth)).status).toBe(200);
+  });
+});
+
+describe('rate limits from the settings', () => {
+  it('when RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST are set, then createApp limits by them', async () => {
+    const limited = await openApi({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '2' });
+    try {
+      const buyer = await principal(limited.config, 'buyer');
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const res = await request(limited.app).get('/v1/orders').set(buyer.auth);
+        expect(res.headers['ratelimit-policy']).toBe('"default";q=2;w=2');
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('when RATE_LIMIT_PER_SECOND is 0, then nothing is limited and no RateLimit fields are sent', async () => {
+    expect(api.config.RATE_LIMIT_PER_SECOND).toBe(0);
+    const buyer = await principal(api.config, 'buyer');
+    for (let i = 0; i < 30; i += 1) {
+      const res = await request(api.app).get('/v1/orders?limit=1').set(buyer.auth);
+      expect(res.status).toBe(200);
+      expect(res.headers['ratelimit']).toBeUndefined();
+      expect(res.headers['ratelimit-policy']).toBeUndefined();
+    }
+  });
+});
+
+describe('rate limits and idempotency', () => {
+  it('when a POST with an Idempotency-Key is refused, then the key is not claimed', async () => {
+    const [one] = await instances(1, 1, 1);
+    const merchant = await principal(api.config, 'merchant');
+    const buyer = await principal(api.config, 'buyer');
+    const product = await makeProduct(api, merchant);
+    const key = `rl-${randomUUID()}`;
+    const post = () =>
+      fetch(`${one!.url}/v1/orders`, {
+        method: 'POST',
+        headers: { ...buyer.auth, 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        body: JSON.stringify({ items: [{ productId: product.id, quantity: 1 }] }),
+      });
+    expect((await get(one!, buyer.auth)).status).toBe(200);
+    const refused = await post();
+    expect(refused.status).toBe(429);
+    const rows = () =>
+      api.db('idempotency_keys').where({ principal_id: buyer.id, key }).count({ n: '*' });
+    expect(Number((await rows())[0]?.n)).toBe(0);
+
+    await new Promise((resolve) =>
+      setTimeout(resolve, Number(refused.headers.get('retry-after')) * 1000),
+    );
+    const placed = await post();
+    expect(placed.status).toBe(201);
+    expect(placed.headers.get('idempotent-replayed')).toBeNull();
+    expect(Number((await rows())[0]?.n)).toBe(1);
+    const orders = await api.db('orders').where({ buyer_id: buyer.id }).count({ n: '*' });
+    expect(Number(orders[0]?.n)).toBe(1);
   });
 });
