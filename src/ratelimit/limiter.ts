@@ -97,7 +97,12 @@ export class RateLimiter {
   private async call(key: string): Promise<GcraReply> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineExceeded(this.timeoutMs)), this.timeoutMs);
+      // Reject in the check phase, after the poll phase: a reply that arrived while the
+      // event loop was busy is read first, so a lagging process does not fail open.
+      timer = setTimeout(
+        () => setImmediate(() => reject(new DeadlineExceeded(this.timeoutMs))),
+        this.timeoutMs,
+      );
     });
     const reply = this.redis.rateLimitGcra(key, this.intervalUs, this.policy.burst);
     // A reply or error after the deadline has nobody waiting for it.

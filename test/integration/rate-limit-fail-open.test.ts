@@ -71,8 +71,19 @@ async function timedGet(): Promise<{ status: number; limited: boolean; ms: numbe
 }
 
 describe('rate limiter when Redis fails', () => {
-  it('when Redis answers, then requests are counted and carry RateLimit fields', async () => {
-    expect(await timedGet()).toMatchObject({ status: 200, limited: true });
+  it('when Redis answers, then requests are counted and the key lives as long as the debt', async () => {
+    const control = new Redis(redis.port, '127.0.0.1');
+    try {
+      // The script is sent again after a flush (ioredis falls back from EVALSHA on NOSCRIPT).
+      await control.call('SCRIPT', 'FLUSH');
+      expect(await timedGet()).toMatchObject({ status: 200, limited: true });
+      // One unit at 100/s is owed for 10 ms: the key expires when the bucket is full again
+      // (-2: already gone; never -1, a key without expiry).
+      const ttl = await control.pttl(instance.limiter.keyOf(`buyer:${buyer.id}`));
+      expect(ttl === -2 || (ttl > 0 && ttl <= 10)).toBe(true);
+    } finally {
+      control.disconnect();
+    }
     expect((await decisions()).allowed).toBe(1);
   });
 

@@ -15,11 +15,17 @@ afterAll(async () => {
   await api.close();
 });
 
-/** `count` instances sharing one Redis key space of their own (a fresh key prefix). */
+/**
+ * `count` instances sharing one Redis key space of their own (a fresh key prefix). The
+ * deadline is generous: these tests count decisions, and a loaded test machine must not
+ * turn one into fail-open (rate-limit-fail-open.test.ts covers that).
+ */
 async function instances(count: number, perSecond: number, burst: number) {
   const keyPrefix = `rl-test-${randomUUID()}:`;
   const started = await Promise.all(
-    Array.from({ length: count }, () => startLimited(api, { perSecond, burst, keyPrefix })),
+    Array.from({ length: count }, () =>
+      startLimited(api, { perSecond, burst, keyPrefix, timeoutMs: 5000 }),
+    ),
   );
   opened.push(...started);
   return started;
@@ -42,6 +48,7 @@ describe('rate limits across instances', () => {
     const statuses = answers.map((r) => r.status);
     const admitted = statuses.filter((s) => s === 200).length;
     expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    expect(answers.filter((r) => !r.headers.has('ratelimit'))).toEqual([]);
     // GCRA admits at most burst + floor(span x rate) in any span, and the whole burst at once.
     expect(admitted).toBeGreaterThanOrEqual(10);
     expect(admitted).toBeLessThanOrEqual(10 + Math.floor(elapsedS * 1));

@@ -14,7 +14,8 @@ local interval, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+-- A missing key (or one overwritten by hand) means a full bucket.
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
 if tat < now then tat = now end
 local nextTat = tat + interval
 -- The earliest instant this request fits: `burst` intervals of tolerance before nextTat.
