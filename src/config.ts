@@ -43,6 +43,10 @@ const schema = z
     LOCK_WAIT_MS: int(0, 600_000).default(5000),
     SWEEP_INTERVAL_MS: int(100, 3_600_000).default(1000),
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+    /** Sustained requests per second per principal; 0 turns rate limiting off. */
+    RATE_LIMIT_PER_SECOND: int(0, 1_000_000).default(200),
+    /** Requests a principal may send at once after being idle (the bucket's size). */
+    RATE_LIMIT_BURST: int(0, 10_000_000).default(400),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -55,6 +59,13 @@ const schema = z
     TEST_DISABLE_VERSION_CHECK: flag.default('false'),
   })
   .superRefine((c, ctx) => {
+    if (c.RATE_LIMIT_PER_SECOND > 0 && c.RATE_LIMIT_BURST < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RATE_LIMIT_BURST'],
+        message: 'must be at least 1 while RATE_LIMIT_PER_SECOND is above 0',
+      });
+    }
     if (c.NODE_ENV !== 'production') return;
     if (c.AUTH_JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({

@@ -23,6 +23,7 @@ export const STATUS_BY_CODE = {
   unknown_product: 422,
   mixed_merchants: 422,
   idempotency_key_reused: 422,
+  rate_limited: 429,
   dependency_unavailable: 503,
   internal: 500,
 } as const;
@@ -50,6 +51,7 @@ const TITLES: Record<ErrorCode, string> = {
   unknown_product: 'Unknown product',
   mixed_merchants: 'Mixed merchants',
   idempotency_key_reused: 'Idempotency key reused',
+  rate_limited: 'Rate limited',
   dependency_unavailable: 'Dependency unavailable',
   internal: 'Internal error',
 };

@@ -44,6 +44,8 @@ export const http: Scenario = {
       SWEEP_INTERVAL_MS: '3600000',
       NODE_ENV: 'development',
       DB_POOL_MAX: String(ctx.config.DB_POOL_MAX),
+      // Off: one merchant token drives every request; figures stay comparable with older runs.
+      RATE_LIMIT_PER_SECOND: '0',
     };
     env.progress(`[http] starting ${INSTANCES} API instances`);
     const started = await Promise.allSettled(

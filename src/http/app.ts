@@ -8,9 +8,11 @@ import type { Db } from '../db/knex';
 import { AppError } from '../errors';
 import type { LockManager } from '../lock';
 import type { Logger } from '../logger';
-import { authenticate } from './auth';
+import { createRateLimiter, type RateLimiter } from '../ratelimit';
+import { authenticate, identify } from './auth';
 import { healthRouter } from './health';
 import { errorHandler, notFound } from './problem';
+import { rateLimit } from './rate-limit';
 import { ordersRouter } from './routes/orders';
 import { productsRouter } from './routes/products';
 
@@ -24,6 +26,8 @@ export interface AppDeps {
   registry?: Registry;
   /** False once shutdown has begun; `/readyz` then answers 503. */
   isAccepting?: () => boolean;
+  /** Default: RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST on `redis` (counter on `registry`). */
+  rateLimiter?: RateLimiter;
 }
 
 /** Bodies are JSON objects of at most 64 KiB (contract: larger gets 413). */
@@ -68,6 +72,14 @@ export function createApp(deps: AppDeps): Express {
       res.type(registry.contentType).send(await registry.metrics());
     });
   }
+  // Counted after the probes above and before the body is read or any route runs.
+  app.use(identify(deps.config.AUTH_JWT_SECRET));
+  app.use(
+    rateLimit(
+      deps.rateLimiter ??
+        createRateLimiter(deps.redis, deps.config, { logger: deps.logger, registry }),
+    ),
+  );
   app.use(requireJson);
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
   const v1 = express.Router();

@@ -11,6 +11,8 @@ const claims = z.object({
 
 export interface AuthedRequest extends Request {
   actor?: { role: Role; id: string };
+  /** Why the request has no actor (no token, or a bad one); set with `actor` by `identify`. */
+  authError?: AppError;
 }
 
 /** The authenticated caller of a request that went through `authenticate`. */
@@ -20,6 +22,41 @@ export function actorOf(req: Request): Actor {
   return actor;
 }
 
+/** Verifies the bearer token once and records the actor or the refusal on the request. */
+async function verify(req: AuthedRequest, key: Uint8Array): Promise<void> {
+  if (req.actor !== undefined || req.authError !== undefined) return;
+  const header = req.headers.authorization;
+  const match = header === undefined ? null : /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+  if (!match?.[1]) {
+    req.authError = new AppError('unauthenticated', 'Send Authorization: Bearer <token>.');
+    return;
+  }
+  try {
+    const { payload } = await jwtVerify(match[1], key, { algorithms: ['HS256'] });
+    const parsed = claims.safeParse(payload);
+    if (!parsed.success) throw new Error('claims');
+    req.actor = { role: parsed.data.role, id: parsed.data.sub };
+  } catch {
+    req.authError = new AppError(
+      'unauthenticated',
+      'The token is invalid, expired or not signed with HS256.',
+    );
+  }
+}
+
+/**
+ * Verifies the bearer token (if any) and records the actor, or why there is none, on the
+ * request without refusing it: the rate limiter needs the principal before the 401.
+ * `authenticate` later reuses the result, so a token is verified once per request.
+ */
+export function identify(secret: string) {
+  const key = new TextEncoder().encode(secret);
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    await verify(req as AuthedRequest, key);
+    next();
+  };
+}
+
 /**
  * Requires `Authorization: Bearer <JWT>`, HS256 only, signed with the configured secret;
  * `exp` is honoured. Anything else is 401 `unauthenticated`.
@@ -27,23 +64,10 @@ export function actorOf(req: Request): Actor {
 export function authenticate(secret: string) {
   const key = new TextEncoder().encode(secret);
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
-    const header = req.headers.authorization;
-    const match = header === undefined ? null : /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
-    if (!match?.[1]) {
-      next(new AppError('unauthenticated', 'Send Authorization: Bearer <token>.'));
-      return;
-    }
-    try {
-      const { payload } = await jwtVerify(match[1], key, { algorithms: ['HS256'] });
-      const parsed = claims.safeParse(payload);
-      if (!parsed.success) throw new Error('claims');
-      (req as AuthedRequest).actor = { role: parsed.data.role, id: parsed.data.sub };
-      next();
-    } catch {
-      next(
-        new AppError('unauthenticated', 'The token is invalid, expired or not signed with HS256.'),
-      );
-    }
+    const authed = req as AuthedRequest;
+    await verify(authed, key);
+    if (authed.actor) next();
+    else next(authed.authError ?? new AppError('unauthenticated', 'A bearer token is required.'));
   };
 }
 

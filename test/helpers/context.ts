@@ -4,9 +4,17 @@ import { createLogger } from '../../src/logger';
 import { createRedis } from '../../src/redis';
 import type Redis from 'ioredis';
 
-/** Settings for integration tests: the test database and Redis from jest.config.ts. */
+/**
+ * Settings for integration tests: the test database and Redis from jest.config.ts. Rate
+ * limiting is off unless a test turns it on: tests drive many requests per principal.
+ */
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({ ...process.env, LOG_LEVEL: 'silent', ...overrides });
+  return loadConfig({
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_SECOND: '0',
+    ...overrides,
+  });
 }
 
 export interface TestContext {
