@@ -1,0 +1,5 @@
+export * from './common';
+export * from './orders';
+export * from './problem';
+export * from './products';
+export { z } from './zod';
