@@ -10,6 +10,7 @@ import type { LockManager } from '../lock';
 import type { Logger } from '../logger';
 import { authenticate } from './auth';
 import { healthRouter } from './health';
+import { serveOpenApi } from './openapi/document';
 import { errorHandler, notFound } from './problem';
 import { ordersRouter } from './routes/orders';
 import { productsRouter } from './routes/products';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireJson);
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
   const v1 = express.Router();
+  v1.get('/openapi.json', serveOpenApi());
   v1.use(authenticate(deps.config.AUTH_JWT_SECRET));
   v1.use('/products', productsRouter(deps));
   v1.use('/orders', ordersRouter(deps));
