@@ -118,7 +118,12 @@ export const OrderEvent = z
   .object({
     seq: z.number().int().min(1),
     type: z.enum(['CREATED', ...ORDER_EVENT_TYPES]),
-    fromStatus: z.enum(ORDER_STATUSES).nullable(),
+    // zod-to-openapi leaves null out of a nullable enum's `enum`; without it, null would
+    // be refused by any validator although `type` allows it.
+    fromStatus: z
+      .enum(ORDER_STATUSES)
+      .nullable()
+      .openapi({ enum: [...ORDER_STATUSES, null], description: 'Null for `CREATED`.' }),
     toStatus: z.enum(ORDER_STATUSES),
     version,
     actor: z
