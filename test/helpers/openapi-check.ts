@@ -7,7 +7,8 @@ export interface ResponseLike {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text?: string;
-  req: { method: string; path: string };
+  /** `url` as supertest gives it: absolute, with the query. */
+  request: { method: string; url: string };
 }
 
 interface Operation {
@@ -46,8 +47,8 @@ export class OpenApiChecker {
 
   /** Every way `res` departs from the document; empty when it conforms. */
   problemsWith(res: ResponseLike): string[] {
-    const method = res.req.method.toLowerCase();
-    const path = res.req.path.split('?')[0] ?? '';
+    const method = res.request.method.toLowerCase();
+    const path = new URL(res.request.url, 'http://localhost').pathname;
     const operation = this.operationOf(method, path);
     const where = `${method.toUpperCase()} ${path} -> ${res.status}`;
     if (!operation) return [`${where}: no documented operation`];

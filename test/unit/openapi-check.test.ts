@@ -27,7 +27,7 @@ function response(
     status,
     headers: { 'content-type': type, ...headers },
     text: JSON.stringify(body),
-    req: { method: 'GET', path },
+    request: { method: 'GET', url: `http://127.0.0.1:3000${path}` },
   };
 }
 
@@ -77,7 +77,7 @@ describe('the OpenAPI response checker', () => {
     expect(checker.problemsWith(response(path, 200, product, 'text/html'))).not.toEqual([]);
     const busy = {
       ...response(`/v1/orders/${product.id}/pay`, 409, problem(409, 'order_busy')),
-      req: { method: 'POST', path: `/v1/orders/${product.id}/pay` },
+      request: { method: 'POST', url: `/v1/orders/${product.id}/pay?x=1` },
     };
     busy.headers = { 'content-type': 'application/problem+json', 'retry-after': '0' };
     expect(checker.problemsWith(busy).join()).toMatch(/Retry-After/);
