@@ -1,5 +1,7 @@
 import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { OPENAPI_FILE } from '../../src/cli/openapi';
 import { STATUS_BY_CODE } from '../../src/errors';
 import { buildOpenApiDocument } from '../../src/http/openapi/document';
@@ -15,6 +17,25 @@ async function lint(document: unknown) {
     config,
   });
   return problems.map((p) => `${p.ruleId} ${p.location[0]?.pointer ?? ''}: ${p.message}`);
+}
+
+// @seriousme/openapi-schema-validator is ESM only, which jest's CommonJS runtime cannot
+// load; a child node process runs it on the document (stdin) and prints its verdict.
+const VALIDATE = `
+import { Validator } from '@seriousme/openapi-schema-validator';
+const chunks = [];
+for await (const chunk of process.stdin) chunks.push(chunk);
+const result = await new Validator().validate(JSON.parse(Buffer.concat(chunks).toString()));
+process.stdout.write(JSON.stringify(result));
+`;
+
+/** Validates against the official OpenAPI 3.1 JSON Schema. */
+function validate(document: unknown): { valid: boolean; errors?: unknown } {
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', VALIDATE], {
+    cwd: path.resolve(__dirname, '../..'),
+    input: JSON.stringify(document),
+  });
+  return JSON.parse(output.toString()) as { valid: boolean; errors?: unknown };
 }
 
 describe('the OpenAPI document', () => {
@@ -36,7 +57,11 @@ describe('the OpenAPI document', () => {
     expect((await lint(buildOpenApiDocument())).sort()).toEqual(expected.sort());
   });
 
-  it('when the document breaks the OpenAPI 3.1 structure, then the lint says so', async () => {
+  it('is valid under the official OpenAPI 3.1 JSON Schema', () => {
+    expect(validate(buildOpenApiDocument())).toEqual({ valid: true });
+  });
+
+  it('when the document breaks the OpenAPI 3.1 structure, then both checks say so', async () => {
     const document = buildOpenApiDocument();
     const broken = {
       ...document,
@@ -44,6 +69,7 @@ describe('the OpenAPI document', () => {
     };
     const problems = await lint(broken);
     expect(problems.some((p) => p.startsWith('struct #/paths/~1v1~1x'))).toBe(true);
+    expect(validate(broken).valid).toBe(false);
   });
 
   it('documents every error code of src/errors.ts on some endpoint (not_found: no route)', () => {
