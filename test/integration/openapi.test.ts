@@ -65,8 +65,8 @@ describe('every answer matches the OpenAPI document', () => {
       const path = template.replace(/\{[^}]+\}/g, randomUUID());
       const test = method === 'post' ? request(api.app).post(path) : request(api.app).get(path);
       const res = await test;
-      // /metrics is 404 here: this app has no registry (the test above gives one).
-      expect([open.includes(path) ? res.status : 401, path]).toEqual([res.status, path]);
+      if (!open.includes(path)) expect({ path, status: res.status }).toEqual({ path, status: 401 });
+      // /metrics is 404 here: this app has no registry (the test above gives it one).
       if (path !== '/metrics') checker.check(res);
     }
   });
