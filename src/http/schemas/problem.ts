@@ -1,6 +1,7 @@
 import { ORDER_EVENT_TYPES, ORDER_STATUSES } from '../../../machines';
 import { STATUS_BY_CODE, type ErrorCode } from '../../errors';
 import { cents, id, timestamp, version } from './common';
+import { dependencyChecks } from './health';
 import { z } from './zod';
 
 /**
@@ -13,10 +14,6 @@ export type DocumentedCode = ErrorCode | 'rate_limited';
 export function statusOfCode(code: DocumentedCode): number {
   return code === 'rate_limited' ? 429 : STATUS_BY_CODE[code];
 }
-
-const dependencyChecks = z
-  .object({ redis: z.string(), postgres: z.string() })
-  .openapi({ description: '`ok`, or why the dependency did not answer.' });
 
 /**
  * The RFC 9457 problem document of every error (src/errors.ts `toProblem`). Extensions
@@ -59,15 +56,3 @@ export function problemOf(status: number, codes: readonly DocumentedCode[]) {
   if (first === undefined) throw new Error(`no code for status ${status}`);
   return Problem.extend({ status: z.literal(status), code: z.enum([first, ...rest]) });
 }
-
-/** `GET /healthz`. */
-export const Health = z
-  .object({ status: z.literal('ok') })
-  .strict()
-  .openapi('Health');
-
-/** `GET /readyz` while Redis and PostgreSQL answer. */
-export const Ready = z
-  .object({ status: z.literal('ok'), checks: dependencyChecks.strict() })
-  .strict()
-  .openapi('Ready');

@@ -1,4 +1,4 @@
-import { Health, Ready } from '../../schemas/problem';
+import { Health, Ready } from '../../schemas/health';
 import { z } from '../../schemas/zod';
 import type { Endpoint } from '../endpoint';
 
