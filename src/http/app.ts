@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
 import { createRateLimiter, type RateLimiter } from '../ratelimit';
 import { authenticate, identify } from './auth';
 import { healthRouter } from './health';
+import { serveOpenApi } from './openapi/document';
 import { errorHandler, notFound } from './problem';
 import { rateLimit } from './rate-limit';
 import { ordersRouter } from './routes/orders';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireJson);
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
   const v1 = express.Router();
+  v1.get('/openapi.json', serveOpenApi());
   v1.use(authenticate(deps.config.AUTH_JWT_SECRET));
   v1.use('/products', productsRouter(deps));
   v1.use('/orders', ordersRouter(deps));

@@ -1,5 +1,6 @@
-import { z, type ZodType } from 'zod';
+import type { z, ZodType } from 'zod';
 import { AppError } from '../errors';
+import { uuid } from './schemas/common';
 
 /** Zod issues as the contract's `errors: [{ path, message }]`. */
 export function validationError(error: z.ZodError, prefix: string): AppError {
@@ -26,17 +27,8 @@ export function parse<T>(
   return result.data;
 }
 
-/**
- * A UUID in its canonical lower-case form: `A1B2...` and `a1b2...` name one resource, one
- * lock key and one row, so ids are normalised here, at the edge, before anything uses them.
- */
-export const uuid = z
-  .string()
-  .uuid()
-  .transform((id) => id.toLowerCase());
-/** Minor units: a whole number, at most 2^53 - 1. */
-export const cents = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-export const text = (max: number) => z.string().min(1).max(max);
+// The field schemas live with the other request schemas (the OpenAPI document uses them).
+export { cents, text, uuid } from './schemas/common';
 
 /** Path ids are UUIDs (returned lower-cased); anything else cannot name a resource. */
 export function parseId(value: unknown, notFound: AppError): string {

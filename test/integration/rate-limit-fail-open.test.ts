@@ -8,7 +8,7 @@ import { createRateLimitMetrics } from '../../src/ratelimit';
 import { openContext, type TestContext } from '../helpers/context';
 import { principal, type Principal } from '../helpers/api';
 import { startLimited, type LimitedInstance } from '../helpers/ratelimit';
-import { waitUntil } from '../helpers/wait';
+import { waitUntil } from '../../support/time';
 
 // A redis-server of this file's own: stopping or pausing it leaves the shared one alone.
 let redis: PrivateRedis;

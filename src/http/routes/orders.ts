@@ -1,6 +1,4 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
-import { ORDER_STATUSES } from '../../../machines';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { AppError } from '../../errors';
@@ -10,67 +8,16 @@ import {
   type TransitionRequest,
 } from '../../orders/coordinator';
 import { createOrder } from '../../orders/create-order';
-import type { Intent } from '../../orders/intents';
-import { decodeCursor, getOrder, getOrderEvents, listVisibleOrders } from '../../orders/queries';
+import { getOrder, getOrderEvents, listVisibleOrders } from '../../orders/queries';
 import { etagOf } from '../../orders/view';
 import { actorOf } from '../auth';
 import { idempotent } from '../idempotency';
-import { cents, parse, parseId, text, uuid } from '../validation';
-
-const createSchema = z
-  .object({
-    items: z
-      .array(z.object({ productId: uuid, quantity: z.number().int().min(1).max(1000) }).strict())
-      .min(1)
-      .max(50),
-  })
-  .strict();
-
-const reason = text(500).optional();
-/** Each action's body, and the intent it stands for. */
-const ACTIONS = {
-  pay: z
-    .object({ amountCents: cents })
-    .strict()
-    .transform((b): Intent => ({ type: 'PAY', ...b })),
-  reprice: z
-    .object({ totalCents: cents, reason })
-    .strict()
-    .transform((b): Intent => ({ type: 'REPRICE', ...b })),
-  cancel: z
-    .object({ reason })
-    .strict()
-    .transform((b): Intent => ({ type: 'CANCEL', ...b })),
-  ship: z
-    .object({ trackingNumber: text(100).optional() })
-    .strict()
-    .transform((b): Intent => ({ type: 'SHIP', ...b })),
-  deliver: z
-    .object({})
-    .strict()
-    .transform((): Intent => ({ type: 'DELIVER' })),
-  refund: z
-    .object({ reason })
-    .strict()
-    .transform((b): Intent => ({ type: 'REFUND', ...b })),
-} as const;
-
-const listSchema = z
-  .object({
-    status: z.enum(ORDER_STATUSES).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z
-      .string()
-      .max(200)
-      .transform((cursor, ctx) => {
-        const after = decodeCursor(cursor);
-        if (after === undefined)
-          ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
-        return after ?? z.NEVER;
-      })
-      .optional(),
-  })
-  .strict();
+import {
+  ACTIONS,
+  createOrderBody as createSchema,
+  listOrdersQuery as listSchema,
+} from '../schemas/orders';
+import { parse, parseId } from '../validation';
 
 const notFound = (id: unknown) =>
   new AppError('order_not_found', `Order ${String(id)} does not exist.`);

@@ -1,0 +1,130 @@
+import {
+  ACTIONS,
+  Order,
+  OrderEvents,
+  OrderPage,
+  createOrderBody,
+  listOrdersQuery,
+  orderIdParams,
+} from '../../schemas/orders';
+import type { DocumentedCode } from '../../schemas/problem';
+import type { Endpoint } from '../endpoint';
+
+type Action = keyof typeof ACTIONS;
+
+/** Who sends each action, its transition, and its refusals beyond `invalid_transition`. */
+const TRANSITIONS: Record<Action, { who: string; change: string; codes?: DocumentedCode[] }> = {
+  pay: {
+    who: 'the buyer',
+    change: 'pending_payment -> paid; `amountCents` must be the current `totalCents`',
+    codes: ['price_changed', 'payment_expired'],
+  },
+  reprice: { who: 'the merchant', change: 'pending_payment -> pending_payment' },
+  cancel: { who: 'the buyer or the merchant', change: 'pending_payment -> cancelled' },
+  ship: { who: 'the merchant', change: 'paid -> shipped' },
+  deliver: { who: 'the merchant', change: 'shipped -> delivered' },
+  refund: { who: 'the merchant', change: 'paid -> refunded' },
+};
+
+/** Actions whose every field is optional: no body counts as `{}`. */
+const BODY_REQUIRED: Record<Action, boolean> = {
+  pay: true,
+  reprice: true,
+  cancel: false,
+  ship: false,
+  deliver: false,
+  refund: false,
+};
+
+function transition(action: Action): Endpoint {
+  const { who, change, codes = [] } = TRANSITIONS[action];
+  return {
+    method: 'post',
+    path: `/v1/orders/{id}/${action}`,
+    operationId: `${action}Order`,
+    summary: `${action[0]?.toUpperCase()}${action.slice(1)} an order (${who})`,
+    description: `${change}. Runs under the order's lock with a version check.`,
+    tag: 'Orders',
+    params: orderIdParams,
+    body: { schema: ACTIONS[action], required: BODY_REQUIRED[action] },
+    requestHeaders: ['IfMatch', 'IdempotencyKey'],
+    success: {
+      status: 200,
+      description: 'The updated order.',
+      schema: Order,
+      headers: ['ETag'],
+    },
+    problems: [
+      'validation_failed',
+      'forbidden',
+      'order_not_found',
+      'invalid_transition',
+      ...codes,
+      'order_busy',
+      'dependency_unavailable',
+    ],
+  };
+}
+
+/** Orders and their transitions (src/http/routes/orders.ts). */
+export const ORDER_ENDPOINTS: Endpoint[] = [
+  {
+    method: 'post',
+    path: '/v1/orders',
+    operationId: 'createOrder',
+    summary: 'Place an order (buyer)',
+    description:
+      'Reserves the stock of every item or of none. All products must be of one merchant.',
+    tag: 'Orders',
+    body: { schema: createOrderBody, required: true },
+    requestHeaders: ['IdempotencyKey'],
+    success: {
+      status: 201,
+      description: 'The order, `pending_payment`, at version 1.',
+      schema: Order,
+      headers: ['Location', 'ETag'],
+    },
+    problems: [
+      'validation_failed',
+      'forbidden',
+      'out_of_stock',
+      'unknown_product',
+      'mixed_merchants',
+      'dependency_unavailable',
+    ],
+  },
+  {
+    method: 'get',
+    path: '/v1/orders',
+    operationId: 'listOrders',
+    summary: 'List the orders the caller may see, newest first',
+    description: 'A buyer sees its own orders, a merchant its own, an admin all.',
+    tag: 'Orders',
+    query: listOrdersQuery,
+    success: { status: 200, description: 'One page of orders.', schema: OrderPage },
+    problems: ['validation_failed', 'dependency_unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/v1/orders/{id}',
+    operationId: 'getOrder',
+    summary: 'Read an order',
+    description:
+      'The buyer who placed it, the merchant who sells it and admins see it; to anyone else it does not exist.',
+    tag: 'Orders',
+    params: orderIdParams,
+    success: { status: 200, description: 'The order.', schema: Order, headers: ['ETag'] },
+    problems: ['order_not_found', 'dependency_unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/v1/orders/{id}/events',
+    operationId: 'listOrderEvents',
+    summary: "Read an order's history, oldest first",
+    tag: 'Orders',
+    params: orderIdParams,
+    success: { status: 200, description: "The order's events.", schema: OrderEvents },
+    problems: ['order_not_found', 'dependency_unavailable'],
+  },
+  ...(Object.keys(ACTIONS) as Action[]).map(transition),
+];

@@ -1,0 +1,32 @@
+import { z } from './zod';
+
+/**
+ * A resource id in a request (body field or path), in its canonical lower-case form:
+ * `A1B2...` and `a1b2...` name one resource, one lock key and one row, so ids are
+ * normalised here, at the edge, before anything uses them.
+ */
+export const uuid = z
+  .string()
+  .uuid()
+  .transform((value) => value.toLowerCase());
+
+/** A resource id in a response: always a lower-case UUID made by the server. */
+export const id = z.string().uuid();
+
+/** Minor units: a whole number, at most 2^53 - 1. */
+export const cents = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** Free text of 1 to `max` characters. */
+export const text = (max: number) => z.string().min(1).max(max);
+
+/** ISO 4217 currency code. */
+export const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code')
+  .openapi({ example: 'USD' });
+
+/** A time in a response: ISO 8601 UTC with milliseconds (`Date#toISOString`). */
+export const timestamp = z.string().datetime().openapi({ example: '2026-11-23T05:00:00.000Z' });
+
+/** The order's version: 1 at creation, +1 for each transition. */
+export const version = z.number().int().min(1);
