@@ -91,8 +91,12 @@ function checkKeyGroup(
   return out;
 }
 
-/** Codes that answer a request without being the key's response (nothing to replay). */
-const NOT_STORED = new Set(['idempotency_key_in_flight']);
+/**
+ * Codes that answer a request without being the key's response (nothing to replay).
+ * Refusals a retry could change are not kept under the key (docs/api.md, Idempotency):
+ * the next request with the key runs afresh instead of replaying them.
+ */
+const NOT_STORED = new Set(['idempotency_key_in_flight', 'order_busy']);
 
 /** The first definite answer of the key that arrived before `r` was sent. */
 function firstAnswerBefore(rs: RequestRecord[], r: RequestRecord): RequestRecord | undefined {

@@ -52,6 +52,17 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
+ * How long a run keeps its key before a retry may take it over. A transition may wait
+ * for the order's lock twice (a write refused by the version check is retried once from
+ * a fresh lock), and each attempt waits up to LOCK_WAIT_MS and holds about a lease; 5 s
+ * cover the rest. A run slower than this loses the key and, since its answer is stored
+ * in its transition's own transaction by the key's owner only, writes nothing.
+ */
+export function idempotencyLeaseMs(config: Pick<Config, 'LOCK_WAIT_MS' | 'LOCK_TTL_MS'>): number {
+  return 2 * (config.LOCK_WAIT_MS + config.LOCK_TTL_MS) + 5000;
+}
+
+/**
  * Runs a POST under its `Idempotency-Key`, if it has one (contract: scoped to the
  * principal, kept 24 hours): a repeat with the same body replays the stored answer, a
  * different body is 422, a repeat while the first still runs is 409. `run` gets the
@@ -91,8 +102,7 @@ export async function idempotent(
     key,
     owner: randomUUID(),
   };
-  // Longer than any run can take (lock wait + two leases + slack), so a live run keeps it.
-  const leaseMs = deps.config.LOCK_WAIT_MS + 2 * deps.config.LOCK_TTL_MS + 5000;
+  const leaseMs = idempotencyLeaseMs(deps.config);
   const claim = await claimKey(deps.db, handle, requestHash(req), leaseMs);
   switch (claim.kind) {
     case 'replay':

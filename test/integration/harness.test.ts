@@ -12,7 +12,7 @@ const SEED = '20261123';
  * The faults of the all-faults run. redis-stall and subscriber-cut are left out until the
  * lock's Redis calls have deadlines (they report requests that outlive LOCK_WAIT_MS).
  */
-const FAULTS = ['pause', 'redis-restart', 'kill', 'pg-drop'];
+const FAULTS = ['pause', 'redis-restart', 'kill', 'pg-drop', 'redis-stall', 'subscriber-cut'];
 
 /**
  * Runs the harness CLI against the test database (the jest config's DATABASE_URL) and
