@@ -37,8 +37,6 @@ export function coordinatorDeps(
     config: {
       LOCK_TTL_MS: config.LOCK_TTL_MS,
       LOCK_WAIT_MS: config.LOCK_WAIT_MS,
-      TEST_FAULTS: false,
-      TEST_DISABLE_VERSION_CHECK: false,
     },
   };
 }

@@ -35,18 +35,18 @@ export async function makeWorld(db: Db, config: Pick<Config, 'PAYMENT_TTL_SECOND
       currency: 'EUR',
       stock: 1_000_000,
     });
-    productIds.push((created.body as { id: string }).id);
+    productIds.push(created.id);
   }
   const orders = async (count: number): Promise<string[]> => {
     const ids: string[] = [];
     for (let start = 0; start < count; start += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, count - start) }, async (_, i) => {
         const productId = productIds[i % productIds.length] ?? '';
-        const res = await createOrder(
+        const order = await createOrder(
           { db, config },
           { actor: buyer, items: [{ productId, quantity: 1 }] },
         );
-        return (res.body as { id: string }).id;
+        return order.id;
       });
       ids.push(...(await Promise.all(batch)));
     }

@@ -48,7 +48,7 @@ export function versionCheckOnly(db: Db, actor: Actor): Transition {
       const plan = planTransition(await loadOrder(db, orderId), req);
       const version = await writeTransition(db, plan.write);
       if (version !== undefined) {
-        plan.respond(version);
+        plan.orderAt(version);
         return;
       }
     }
@@ -72,7 +72,7 @@ export function rowLock(db: Db, actor: Actor, onWait: WaitSink = () => undefined
       const version = await writeTransition(trx, plan.write);
       if (version === undefined)
         throw new VersionConflictError(`${orderId}: moved under a row lock`);
-      plan.respond(version);
+      plan.orderAt(version);
     });
   };
 }

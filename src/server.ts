@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb } from './db/knex';
 import { createApp } from './http/app';
+import { createTestFaults } from './http/test-faults';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { startPaymentExpirySweeper } from './jobs/payment-expiry';
 import { LockManager, createLockMetrics } from './lock';
@@ -29,6 +30,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
   let accepting = true;
+  const faults = createTestFaults(config);
   const app = createApp({
     config,
     logger,
@@ -36,6 +38,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     redis,
     locks,
     registry,
+    faults,
     isAccepting: () => accepting,
   });
 
@@ -47,7 +50,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const address = server.address();
   logger.info({ address }, 'listening');
   const sweeper = startPaymentExpirySweeper(
-    { db, locks, config, logger },
+    { db, locks, config, logger, faults: faults?.transition },
     config.SWEEP_INTERVAL_MS,
   );
 

@@ -24,6 +24,8 @@ export interface FaultContext {
 }
 
 /** Injects each selected fault on its own schedule until stopped. */
+const REDIS_FAULTS = new Set<FaultName>(['redis-restart', 'redis-stall', 'subscriber-cut']);
+
 export class FaultScheduler {
   readonly log: FaultRecord[] = [];
   private stopping = false;
@@ -32,6 +34,11 @@ export class FaultScheduler {
   private loops: Promise<void>[] = [];
   /** Requests a fault sent without waiting for them (the kill's paused PAY). */
   private readonly strays = new Set<Promise<unknown>>();
+  /**
+   * The faults that act on Redis take turns: a cut or a stall sent while another fault
+   * has Redis down would fail on the harness's side and test nothing of the service.
+   */
+  private redisTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: FaultContext,
@@ -75,7 +82,14 @@ export class FaultScheduler {
     await Promise.race([sleep(ms), this.stopped]);
   }
 
-  private async inject(fault: FaultName, n: number): Promise<FaultOutcome> {
+  private inject(fault: FaultName, n: number): Promise<FaultOutcome> {
+    if (!REDIS_FAULTS.has(fault)) return this.injectNow(fault, n);
+    const turn = this.redisTurn.then(() => this.injectNow(fault, n));
+    this.redisTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async injectNow(fault: FaultName, n: number): Promise<FaultOutcome> {
     switch (fault) {
       case 'pause':
         return pauseEpisode(this.ctx.world, n, this.ctx);

@@ -1,31 +1,25 @@
-import type { Db } from '../db/knex';
-import type { IdempotencyHandle, StoredResponse } from '../db/idempotency.repo';
+import type { Db, InTransaction } from '../db/knex';
 import { insertProduct, type NewProduct } from '../db/products.repo';
 import { uniqueViolation } from '../db/pg-errors';
 import { AppError } from '../errors';
-import { storeAnswer } from '../orders/answers';
-import { productView } from '../orders/view';
+import { productView, type ProductView } from '../orders/view';
 
 /**
- * Adds a product to a merchant's catalogue.
- * @returns 201 with the product and its Location.
+ * Adds a product to a merchant's catalogue. `inTransaction` runs in the product's
+ * transaction, after its write, with the new product.
+ * @returns the new product.
  * @throws AppError sku_exists when the merchant already has that SKU.
  */
 export async function createProduct(
   db: Db,
   product: NewProduct,
-  idempotency?: IdempotencyHandle,
-): Promise<StoredResponse> {
+  inTransaction?: InTransaction<ProductView>,
+): Promise<ProductView> {
   try {
     return await db.transaction(async (trx) => {
-      const row = await insertProduct(trx, product);
-      const response: StoredResponse = {
-        status: 201,
-        headers: { Location: `/v1/products/${row.id}` },
-        body: productView(row),
-      };
-      await storeAnswer(trx, idempotency, response);
-      return response;
+      const created = productView(await insertProduct(trx, product));
+      await inTransaction?.(trx, created);
+      return created;
     });
   } catch (error) {
     if (uniqueViolation(error) === 'products_merchant_id_sku_unique') {

@@ -33,3 +33,10 @@ export function createDb(
     acquireConnectionTimeout: 3000,
   });
 }
+
+/**
+ * Work a caller adds to a use case's own transaction, after its write, with the use
+ * case's result: it commits or rolls back with the write (the HTTP edge stores its
+ * idempotent answer this way). Throwing rolls the write back.
+ */
+export type InTransaction<T> = (trx: Knex.Transaction, result: T) => Promise<void>;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrderStatus } from '../../machines';
+import { insertEvent, type NewEvent } from './events.repo';
 
 export interface OrderItemRow {
   productId: string;
@@ -78,31 +79,37 @@ export async function listOrders(db: Knex, f: OrderFilter): Promise<OrderRow[]> 
   return result.rows;
 }
 
-export interface EventRow {
-  seq: number;
-  type: string;
-  from_status: OrderStatus | null;
-  to_status: OrderStatus;
-  version: number;
-  actor_role: string;
-  actor_id: string;
-  data: Record<string, unknown>;
-  at: Date;
+/** What the order machine stored with a new order: its snapshot and the machine's version. */
+export interface MachineRecord {
+  state: unknown;
+  version: string;
 }
 
-export async function listEvents(db: Knex, orderId: string): Promise<EventRow[]> {
-  return db<EventRow>('order_events')
-    .select(
-      'seq',
-      'type',
-      'from_status',
-      'to_status',
-      'version',
-      'actor_role',
-      'actor_id',
-      'data',
-      'at',
-    )
-    .where('order_id', orderId)
-    .orderBy('seq', 'asc');
+/**
+ * Writes a new order: its row, its items (lines numbered from 1) and its first event,
+ * `created` (seq and version 1). Call it in the transaction that reserved the stock.
+ */
+export async function insertOrder(
+  trx: Knex.Transaction,
+  order: OrderRow,
+  machine: MachineRecord,
+  created: NewEvent,
+): Promise<void> {
+  const { items, ...columns } = order;
+  await trx('orders').insert({
+    ...columns,
+    machine_state: JSON.stringify(machine.state),
+    machine_version: machine.version,
+  });
+  await trx('order_items').insert(
+    items.map((item, i) => ({
+      order_id: order.id,
+      line: i + 1,
+      product_id: item.productId,
+      sku: item.sku,
+      quantity: item.quantity,
+      unit_price_cents: item.unitPriceCents,
+    })),
+  );
+  await insertEvent(trx, order.id, 1, created);
 }

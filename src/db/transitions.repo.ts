@@ -1,24 +1,40 @@
 import type { Knex } from 'knex';
-import type { OrderStatus } from '../../machines';
+import { EVENT_COLUMNS, eventPayload, type NewEvent } from './events.repo';
 
 export interface TransitionWrite {
   orderId: string;
   /** The version the decision was made on; the write applies only if it is still current. */
   readVersion: number;
-  fromStatus: OrderStatus;
-  toStatus: OrderStatus;
   totalCents: number;
   paidCents: number | null;
   /** Give the order's reserved stock back (CANCEL, EXPIRE, REFUND). */
   releaseStock: boolean;
   machineState: unknown;
   machineVersion: string;
-  event: { type: string; actorRole: string; actorId: string; data: Record<string, unknown> };
-  /** The time the decision was made on (the database's clock at the read). */
-  at: Date;
-  /** Test-only (TEST_DISABLE_VERSION_CHECK): write without the version check. */
-  skipVersionCheck?: boolean;
+  /** The event; its `at` is the time the decision was made on (the database's clock). */
+  event: NewEvent;
 }
+
+/**
+ * How a transition's write finds its order row and numbers its event. The production
+ * guard is {@link VERSION_CHECK}; the harness's "can it see" runs swap in a guard without
+ * it through the coordinator's test faults, never through a flag on this path.
+ */
+export interface WriteGuard {
+  /** SQL for the new version, and its arguments. */
+  setVersion: (w: TransitionWrite) => { sql: string; args: Knex.Value[] };
+  /** SQL that selects the order row to update, and its arguments. */
+  where: (w: TransitionWrite) => { sql: string; args: Knex.Value[] };
+  /** SQL for the event's number, over the updated row `u`. */
+  seq: string;
+}
+
+/** The optimistic version check: the update applies only to the version that was read. */
+export const VERSION_CHECK: WriteGuard = {
+  setVersion: () => ({ sql: 'version + 1', args: [] }),
+  where: (w) => ({ sql: 'id = ? and version = ?', args: [w.orderId, w.readVersion] }),
+  seq: 'u.version',
+};
 
 /**
  * The transition as ONE statement, hence one transaction: the conditional update of the
@@ -27,28 +43,22 @@ export interface TransitionWrite {
  * so when the version moved on (the lock was lost) nothing at all is written.
  * @returns the new version, or undefined when the version check matched no row.
  */
-export async function writeTransition(db: Knex, w: TransitionWrite): Promise<number | undefined> {
-  const next = w.skipVersionCheck
-    ? // The naive write the version check exists to prevent: last writer wins.
-      { version: '?', args: [w.readVersion + 1], where: 'id = ?', whereArgs: [w.orderId] }
-    : {
-        version: 'version + 1',
-        args: [],
-        where: 'id = ? and version = ?',
-        whereArgs: [w.orderId, w.readVersion],
-      };
-  const seq = w.skipVersionCheck
-    ? '(select coalesce(max(e.seq), 0) + 1 from order_events e where e.order_id = u.id)'
-    : 'u.version';
+export async function writeTransition(
+  db: Knex,
+  w: TransitionWrite,
+  guard: WriteGuard = VERSION_CHECK,
+): Promise<number | undefined> {
+  const version = guard.setVersion(w);
+  const where = guard.where(w);
   const result = await db.raw<{ rows: { version: number }[] }>(
     `with updated as (
        update orders set status = ?, total_cents = ?, paid_cents = ?, holds_stock = holds_stock and not ?,
-         machine_state = ?, machine_version = ?, version = ${next.version}, updated_at = ?
-       where ${next.where}
+         machine_state = ?, machine_version = ?, version = ${version.sql}, updated_at = ?
+       where ${where.sql}
        returning id, version, holds_stock
      ), event as (
-       insert into order_events (order_id, seq, type, from_status, to_status, version, actor_role, actor_id, data, at)
-       select u.id, s.seq, ?, ?, ?, s.seq, ?, ?, ?, ? from updated u cross join lateral (select ${seq} as seq) s
+       insert into order_events (${EVENT_COLUMNS})
+       select u.id, s.seq, s.seq, ?, ?, ?, ?, ?, ?, ? from updated u cross join lateral (select ${guard.seq} as seq) s
        returning seq
      ), held as (
        select i.product_id, sum(i.quantity)::int as quantity from order_items i
@@ -66,22 +76,16 @@ export async function writeTransition(db: Knex, w: TransitionWrite): Promise<num
      )
      select version from updated`,
     [
-      w.toStatus,
+      w.event.toStatus,
       w.totalCents,
       w.paidCents,
       w.releaseStock,
       JSON.stringify(w.machineState),
       w.machineVersion,
-      ...next.args,
-      w.at,
-      ...next.whereArgs,
-      w.event.type,
-      w.fromStatus,
-      w.toStatus,
-      w.event.actorRole,
-      w.event.actorId,
-      JSON.stringify(w.event.data),
-      w.at,
+      ...version.args,
+      w.event.at,
+      ...where.args,
+      ...eventPayload(w.event),
       w.orderId,
       w.releaseStock,
     ],

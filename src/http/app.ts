@@ -15,6 +15,7 @@ import { serveOpenApi } from './openapi/document';
 import { errorHandler, notFound } from './problem';
 import { rateLimit } from './rate-limit';
 import { ordersRouter } from './routes/orders';
+import type { TestFaults } from './test-faults';
 import { productsRouter } from './routes/products';
 
 export interface AppDeps {
@@ -25,6 +26,8 @@ export interface AppDeps {
   locks: LockManager;
   /** Served at `GET /metrics` when given. */
   registry?: Registry;
+  /** Test-only faults (createTestFaults); absent in production. */
+  faults?: TestFaults;
   /** False once shutdown has begun; `/readyz` then answers 503. */
   isAccepting?: () => boolean;
   /** Default: RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST on `redis` (counter on `registry`). */
@@ -86,8 +89,9 @@ export function createApp(deps: AppDeps): Express {
   const v1 = express.Router();
   v1.get('/openapi.json', serveOpenApi());
   v1.use(authenticate(deps.config.AUTH_JWT_SECRET));
+  if (deps.faults) v1.use(deps.faults.middleware);
   v1.use('/products', productsRouter(deps));
-  v1.use('/orders', ordersRouter(deps));
+  v1.use('/orders', ordersRouter({ ...deps, faults: deps.faults?.transition }));
   app.use('/v1', v1);
   app.use(notFound);
   app.use(errorHandler(deps.logger));

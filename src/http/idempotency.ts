@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Config } from '../config';
-import type { Db } from '../db/knex';
+import type { Db, InTransaction } from '../db/knex';
 import {
   claimKey,
   releaseKey,
@@ -65,21 +65,52 @@ export function idempotencyLeaseMs(config: Pick<Config, 'LOCK_WAIT_MS' | 'LOCK_T
 /**
  * Runs a POST under its `Idempotency-Key`, if it has one (contract: scoped to the
  * principal, kept 24 hours): a repeat with the same body replays the stored answer, a
- * different body is 422, a repeat while the first still runs is 409. `run` gets the
- * handle to complete the key in its own transaction, with its effect.
+ * different body is 422, a repeat while the first still runs is 409. `run` is the use
+ * case; it gets the work that stores the answer (`respond` of its result) in its own
+ * transaction, with its effect, so an effect and its stored answer commit together.
  */
-export async function idempotent(
+export async function idempotent<T>(
   deps: { db: Db; config: Pick<Config, 'LOCK_WAIT_MS' | 'LOCK_TTL_MS'> },
   req: Request,
   res: Response,
   actor: Actor,
-  run: (handle: IdempotencyHandle | undefined) => Promise<StoredResponse>,
+  run: (inTransaction: InTransaction<T> | undefined) => Promise<T>,
+  respond: (result: T) => StoredResponse,
 ): Promise<void> {
   const key = req.headers['idempotency-key'];
   if (key === undefined) {
-    sendStored(res, await run(undefined));
+    sendStored(res, respond(await run(undefined)));
     return;
   }
+  const handle = await claim(deps, req, res, actor, key);
+  if (handle === undefined) return;
+  let response: StoredResponse;
+  try {
+    response = respond(await run((trx, result) => storeAnswer(trx, handle, respond(result))));
+  } catch (error) {
+    const appError = toAppError(error);
+    if (TRANSIENT.has(appError.code)) {
+      await releaseKey(deps.db, handle).catch(() => undefined);
+      throw error;
+    }
+    response = { status: appError.status, headers: {}, body: appError.toProblem() };
+    // Kept only if this run still owns the key; either way this caller gets the answer.
+    await completeKey(deps.db, handle, response);
+  }
+  sendStored(res, response);
+}
+
+/**
+ * Claims the request's key for this run; answers a replay itself (then undefined).
+ * @throws AppError validation_failed, idempotency_key_reused, idempotency_key_in_flight.
+ */
+async function claim(
+  deps: { db: Db; config: Pick<Config, 'LOCK_WAIT_MS' | 'LOCK_TTL_MS'> },
+  req: Request,
+  res: Response,
+  actor: Actor,
+  key: string | string[],
+): Promise<IdempotencyHandle | undefined> {
   if (typeof key !== 'string' || !KEY.test(key)) {
     throw new AppError(
       'validation_failed',
@@ -102,12 +133,16 @@ export async function idempotent(
     key,
     owner: randomUUID(),
   };
-  const leaseMs = idempotencyLeaseMs(deps.config);
-  const claim = await claimKey(deps.db, handle, requestHash(req), leaseMs);
-  switch (claim.kind) {
+  const claimed = await claimKey(
+    deps.db,
+    handle,
+    requestHash(req),
+    idempotencyLeaseMs(deps.config),
+  );
+  switch (claimed.kind) {
     case 'replay':
-      sendStored(res, claim.response, true);
-      return;
+      sendStored(res, claimed.response, true);
+      return undefined;
     case 'reused':
       throw new AppError(
         'idempotency_key_reused',
@@ -117,25 +152,28 @@ export async function idempotent(
       throw new AppError(
         'idempotency_key_in_flight',
         'A request with this Idempotency-Key is still running.',
-        {
-          retryAfterSeconds: 1,
-        },
+        { retryAfterSeconds: 1 },
       );
     case 'claimed':
-      break;
+      return handle;
   }
-  let response: StoredResponse;
-  try {
-    response = await run(handle);
-  } catch (error) {
-    const appError = toAppError(error);
-    if (TRANSIENT.has(appError.code)) {
-      await releaseKey(deps.db, handle).catch(() => undefined);
-      throw error;
-    }
-    response = { status: appError.status, headers: {}, body: appError.toProblem() };
-    // Kept only if this run still owns the key; either way this caller gets the answer.
-    await completeKey(deps.db, handle, response);
+}
+
+/**
+ * Stores `response` under the request's key, in the effect's transaction. Throws when
+ * another run of the same key took it over (this run's lease ran out), so that the
+ * transaction rolls back and writes nothing.
+ */
+async function storeAnswer(
+  trx: Db,
+  handle: IdempotencyHandle,
+  response: StoredResponse,
+): Promise<void> {
+  if (!(await completeKey(trx, handle, response))) {
+    throw new AppError(
+      'idempotency_key_in_flight',
+      'Another request with this Idempotency-Key took over.',
+      { retryAfterSeconds: 1 },
+    );
   }
-  sendStored(res, response);
 }

@@ -1,30 +1,27 @@
 import type { Config } from '../config';
-import type { Db } from '../db/knex';
-import type { IdempotencyHandle, StoredResponse } from '../db/idempotency.repo';
+import type { Db, InTransaction } from '../db/knex';
 import { loadOrder } from '../db/orders.repo';
 import { uniqueViolation } from '../db/pg-errors';
 import { writeTransition } from '../db/transitions.repo';
 import { AppError } from '../errors';
 import { lockKey, type LockManager } from '../lock';
 import type { Logger } from '../logger';
-import { storeAnswer } from './answers';
-import { blockProcess } from './faults';
+import type { TransitionFaults } from './faults';
 import { planTransition, type PlanRequest } from './plan';
+import type { OrderView } from './view';
 
 export interface CoordinatorDeps {
   db: Db;
   locks: LockManager;
-  config: Pick<
-    Config,
-    'LOCK_TTL_MS' | 'LOCK_WAIT_MS' | 'TEST_FAULTS' | 'TEST_DISABLE_VERSION_CHECK'
-  >;
+  config: Pick<Config, 'LOCK_TTL_MS' | 'LOCK_WAIT_MS'>;
   logger: Logger;
+  /** Test-only faults; absent in production. */
+  faults?: TransitionFaults;
 }
 
 export interface TransitionRequest extends PlanRequest {
-  idempotency?: IdempotencyHandle;
-  /** Test-only pause inside the critical section (honoured when TEST_FAULTS is on). */
-  pauseMs?: number;
+  /** Runs in the transition's transaction, after its write, with the updated order. */
+  inTransaction?: InTransaction<OrderView>;
 }
 
 /** The version moved on under us: the lock was lost and nothing was written. */
@@ -34,14 +31,15 @@ const STALE = Symbol('stale');
  * Applies one event to one order: under the order's lock it re-reads the order, checks
  * `If-Match`, the caller's role and the machine, then writes with the version check.
  * A write that finds the version moved on (the lock lapsed) is retried once from the
- * start; a second one answers 409 `order_busy`.
- * @returns the response: 200 with the updated order and its ETag.
- * @throws AppError with the contract's code for every refusal.
+ * start; a second one is refused as `order_busy`.
+ * @returns the order as the transition left it.
+ * @throws AppError with the contract's code for every refusal; the lock's errors
+ *   (LockBusyError, LockUnavailableError) when the order's lock cannot be had.
  */
 export async function runTransition(
   deps: CoordinatorDeps,
   req: TransitionRequest,
-): Promise<StoredResponse> {
+): Promise<OrderView> {
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptOnce(deps, req);
     if (outcome !== STALE) return outcome;
@@ -50,9 +48,7 @@ export async function runTransition(
       throw new AppError(
         'order_busy',
         'The order changed while this request was paused; nothing was applied.',
-        {
-          retryAfterSeconds: 1,
-        },
+        { retryAfterSeconds: 1 },
       );
     }
   }
@@ -66,7 +62,7 @@ export async function runTransition(
 function attemptOnce(
   deps: CoordinatorDeps,
   req: TransitionRequest,
-): Promise<StoredResponse | typeof STALE> {
+): Promise<OrderView | typeof STALE> {
   const options = { ttlMs: deps.config.LOCK_TTL_MS, waitMs: deps.config.LOCK_WAIT_MS };
   return deps.locks.withLock(lockKey('order', req.orderId), options, (signal) =>
     decideAndWrite(deps, req, signal),
@@ -77,24 +73,23 @@ async function decideAndWrite(
   deps: CoordinatorDeps,
   req: TransitionRequest,
   signal: AbortSignal,
-): Promise<StoredResponse | typeof STALE> {
-  const { write, respond } = planTransition(await loadOrder(deps.db, req.orderId), req);
-  if (deps.config.TEST_FAULTS && req.pauseMs) blockProcess(req.pauseMs);
+): Promise<OrderView | typeof STALE> {
+  const { write, orderAt } = planTransition(await loadOrder(deps.db, req.orderId), req);
+  deps.faults?.beforeWrite();
   if (signal.aborted) return STALE;
-  const checked = { ...write, skipVersionCheck: deps.config.TEST_DISABLE_VERSION_CHECK };
+  const guard = deps.faults?.guard;
   try {
-    const idempotency = req.idempotency;
-    const version = idempotency
+    const inTransaction = req.inTransaction;
+    const version = inTransaction
       ? await deps.db.transaction(async (trx) => {
-          const written = await writeTransition(trx, checked);
-          if (written === undefined) return undefined;
-          await storeAnswer(trx, idempotency, respond(written));
+          const written = await writeTransition(trx, write, guard);
+          if (written !== undefined) await inTransaction(trx, orderAt(written));
           return written;
         })
-      : await writeTransition(deps.db, checked);
-    return version === undefined ? STALE : respond(version);
+      : await writeTransition(deps.db, write, guard);
+    return version === undefined ? STALE : orderAt(version);
   } catch (error) {
-    // Two unchecked writers picked the same event number (TEST_DISABLE_VERSION_CHECK only).
+    // Two unchecked writers picked the same event number (LAST_WRITER_WINS faults only).
     if (uniqueViolation(error) === 'order_events_pkey') return STALE;
     throw error;
   }

@@ -1,32 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { ORDER_MACHINE_VERSION, initialSnapshot, statusOf } from '../../machines';
 import type { Config } from '../config';
-import type { Db } from '../db/knex';
-import type { IdempotencyHandle, StoredResponse } from '../db/idempotency.repo';
-import type { OrderRow } from '../db/orders.repo';
+import type { Db, InTransaction } from '../db/knex';
+import { insertOrder, type OrderRow } from '../db/orders.repo';
 import { findProducts, reserveStock, type ProductRow } from '../db/products.repo';
 import { AppError } from '../errors';
-import { storeAnswer } from './answers';
 import type { Actor } from './policy';
-import { etagOf, orderView } from './view';
+import { orderView, type OrderView } from './view';
 
 export interface CreateOrderRequest {
   actor: Actor;
   items: { productId: string; quantity: number }[];
-  idempotency?: IdempotencyHandle;
+  /** Runs in the order's transaction, after its write, with the new order. */
+  inTransaction?: InTransaction<OrderView>;
 }
 
 /**
  * Places an order: reserves the stock of every item or of none (never oversells: each
  * product row is decremented only while enough is left), then writes the order, its
  * items and its CREATED event in the same transaction.
- * @returns 201 with the order, its Location and `ETag: "1"`.
+ * @returns the new order (version 1, pending payment).
  * @throws AppError unknown_product, mixed_merchants, out_of_stock, validation_failed.
  */
 export async function createOrder(
   deps: { db: Db; config: Pick<Config, 'PAYMENT_TTL_SECONDS'> },
   req: CreateOrderRequest,
-): Promise<StoredResponse> {
+): Promise<OrderView> {
   const products = await productsOf(deps.db, req.items);
   const first = products.values().next().value as ProductRow;
   const wanted = new Map<string, number>();
@@ -75,41 +74,23 @@ export async function createOrder(
         unitPriceCents: l.product.price_cents,
       })),
     };
-    const { items, ...columns } = order;
-    await trx('orders').insert({
-      ...columns,
-      machine_state: JSON.stringify({ value: start.value, context: start.context }),
-      machine_version: ORDER_MACHINE_VERSION,
-    });
-    await trx('order_items').insert(
-      items.map((item, i) => ({
-        order_id: id,
-        line: i + 1,
-        product_id: item.productId,
-        sku: item.sku,
-        quantity: item.quantity,
-        unit_price_cents: item.unitPriceCents,
-      })),
+    await insertOrder(
+      trx,
+      order,
+      { state: { value: start.value, context: start.context }, version: ORDER_MACHINE_VERSION },
+      {
+        type: 'CREATED',
+        fromStatus: null,
+        toStatus: order.status,
+        actorRole: req.actor.role,
+        actorId: req.actor.id,
+        data: { items: order.items, totalCents },
+        at: now,
+      },
     );
-    await trx('order_events').insert({
-      order_id: id,
-      seq: 1,
-      type: 'CREATED',
-      from_status: null,
-      to_status: order.status,
-      version: 1,
-      actor_role: req.actor.role,
-      actor_id: req.actor.id,
-      data: JSON.stringify({ items, totalCents }),
-      at: now,
-    });
-    const response: StoredResponse = {
-      status: 201,
-      headers: { ETag: etagOf(1), Location: `/v1/orders/${id}` },
-      body: orderView(order),
-    };
-    await storeAnswer(trx, req.idempotency, response);
-    return response;
+    const created = orderView(order);
+    await req.inTransaction?.(trx, created);
+    return created;
   });
 }
 

@@ -6,13 +6,12 @@ import {
   step,
   type Refusal,
 } from '../../machines';
-import type { StoredResponse } from '../db/idempotency.repo';
 import type { LoadedOrder } from '../db/orders.repo';
 import type { TransitionWrite } from '../db/transitions.repo';
 import { AppError } from '../errors';
 import { eventData, toEvent, type Intent } from './intents';
 import { maySee, maySend, type Actor } from './policy';
-import { etagOf, orderView } from './view';
+import { orderView, type OrderView } from './view';
 
 export interface PlanRequest {
   orderId: string;
@@ -22,10 +21,10 @@ export interface PlanRequest {
   ifMatch?: '*' | number[];
 }
 
-/** What to write for a transition, and the response once it is written at `version`. */
+/** What to write for a transition, and the order once it is written at `version`. */
 export interface TransitionPlan {
   write: TransitionWrite;
-  respond: (version: number) => StoredResponse;
+  orderAt: (version: number) => OrderView;
 }
 
 /**
@@ -63,8 +62,6 @@ export function planTransition(order: LoadedOrder | undefined, req: PlanRequest)
     write: {
       orderId: order.id,
       readVersion: order.version,
-      fromStatus: order.status,
-      toStatus,
       totalCents: next.context.totalCents,
       paidCents: next.context.paidCents,
       releaseStock: result.actions.includes('releaseStock'),
@@ -72,17 +69,15 @@ export function planTransition(order: LoadedOrder | undefined, req: PlanRequest)
       machineVersion: ORDER_MACHINE_VERSION,
       event: {
         type: req.intent.type,
+        fromStatus: order.status,
+        toStatus,
         actorRole: req.actor.role,
         actorId: req.actor.id,
         data: eventData(req.intent, order.total_cents),
+        at: order.db_now,
       },
-      at: order.db_now,
     },
-    respond: (version) => ({
-      status: 200,
-      headers: { ETag: etagOf(version) },
-      body: { ...view, version },
-    }),
+    orderAt: (version) => ({ ...view, version }),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { OrderStatus } from '../../machines';
 import type { Db } from '../db/knex';
 import { findProduct } from '../db/products.repo';
-import { listEvents, listOrders, loadOrder } from '../db/orders.repo';
+import { listEvents } from '../db/events.repo';
+import { listOrders, loadOrder } from '../db/orders.repo';
 import { AppError } from '../errors';
 import { maySee, type Actor } from './policy';
 import { eventView, orderView, productView, type OrderView } from './view';

@@ -1,4 +1,5 @@
-import type { EventRow, OrderRow } from '../db/orders.repo';
+import type { EventRow } from '../db/events.repo';
+import type { OrderRow } from '../db/orders.repo';
 import type { ProductRow } from '../db/products.repo';
 
 /** The order as the API shows it. */
@@ -61,5 +62,4 @@ export function productView(row: ProductRow) {
   };
 }
 
-/** The strong ETag of an order version. */
-export const etagOf = (version: number): string => `"${version}"`;
+export type ProductView = ReturnType<typeof productView>;

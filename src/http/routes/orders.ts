@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { AppError } from '../../errors';
@@ -9,9 +9,9 @@ import {
 } from '../../orders/coordinator';
 import { createOrder } from '../../orders/create-order';
 import { getOrder, getOrderEvents, listVisibleOrders } from '../../orders/queries';
-import { etagOf } from '../../orders/view';
 import { actorOf } from '../auth';
 import { idempotent } from '../idempotency';
+import { etagOf, orderCreated, transitioned } from '../responses';
 import {
   ACTIONS,
   createOrderBody as createSchema,
@@ -45,13 +45,6 @@ export function parseIfMatch(header: string | undefined): TransitionRequest['ifM
   return versions;
 }
 
-function pauseOf(req: Request, config: Pick<Config, 'TEST_FAULTS'>): number | undefined {
-  const header = req.headers['x-test-lock-pause-ms'];
-  if (!config.TEST_FAULTS || typeof header !== 'string') return undefined;
-  const ms = Number(header);
-  return Number.isInteger(ms) && ms > 0 && ms <= 600_000 ? ms : undefined;
-}
-
 export function ordersRouter(deps: CoordinatorDeps & { db: Db; config: Config }): Router {
   const router = Router();
 
@@ -59,8 +52,13 @@ export function ordersRouter(deps: CoordinatorDeps & { db: Db; config: Config })
     const actor = actorOf(req);
     if (actor.role !== 'buyer') throw new AppError('forbidden', 'Only buyers place orders.');
     const body = parse(createSchema, req.body ?? {}, 'body');
-    await idempotent(deps, req, res, actor, (idempotency) =>
-      createOrder(deps, { actor, items: body.items, idempotency }),
+    await idempotent(
+      deps,
+      req,
+      res,
+      actor,
+      (inTransaction) => createOrder(deps, { actor, items: body.items, inTransaction }),
+      orderCreated,
     );
   });
 
@@ -98,9 +96,13 @@ export function ordersRouter(deps: CoordinatorDeps & { db: Db; config: Config })
     const orderId = parseId(req.params.id, notFound(req.params.id));
     const intent = parse(ACTIONS[action], req.body ?? {}, 'body');
     const ifMatch = parseIfMatch(req.headers['if-match']);
-    const pauseMs = pauseOf(req, deps.config);
-    await idempotent(deps, req, res, actor, (idempotency) =>
-      runTransition(deps, { orderId, actor, intent, ifMatch, idempotency, pauseMs }),
+    await idempotent(
+      deps,
+      req,
+      res,
+      actor,
+      (inTransaction) => runTransition(deps, { orderId, actor, intent, ifMatch, inTransaction }),
+      transitioned,
     );
   });
 

@@ -6,6 +6,7 @@ import { AppError } from '../../errors';
 import { getProduct } from '../../orders/queries';
 import { actorOf } from '../auth';
 import { idempotent } from '../idempotency';
+import { productCreated } from '../responses';
 import { createProductBody as createSchema } from '../schemas/products';
 import { parse, parseId } from '../validation';
 
@@ -16,8 +17,13 @@ export function productsRouter(deps: { db: Db; config: Config }): Router {
     const actor = actorOf(req);
     if (actor.role !== 'merchant') throw new AppError('forbidden', 'Only merchants add products.');
     const body = parse(createSchema, req.body ?? {}, 'body');
-    await idempotent(deps, req, res, actor, (idempotency) =>
-      createProduct(deps.db, { merchantId: actor.id, ...body }, idempotency),
+    await idempotent(
+      deps,
+      req,
+      res,
+      actor,
+      (inTransaction) => createProduct(deps.db, { merchantId: actor.id, ...body }, inTransaction),
+      productCreated,
     );
   });
 
