@@ -122,27 +122,32 @@ export class Contention {
       return await withDeadline(call, ms, 'acquire', options.signal, this.closing);
     } catch (error) {
       // The script may still run (or have run) in Redis: undo a grant or a queue entry
-      // nobody will use, once its answer comes.
+      // nobody will use, once its answer comes; without an answer (the connection's own
+      // timeout dropped it) undo both, which the token makes harmless. Sent on the same
+      // connection, the undo runs after the script whenever Redis gets to it.
       call.then(
         ([status]) => this.undo(keys, token, status),
-        () => undefined,
+        () => this.undo(keys, token, undefined),
       );
       throw this.abortedWith(options) ?? toLockError(error, keys.lock);
     }
   }
 
-  /** Gives back what a call that came too late or was aborted got in Redis. */
-  private undo(keys: LockKeys, token: string, status: LockStatus): void {
-    const undoing =
-      status === LockStatus.Ok
-        ? this.deps.redis.lockRelease(...scriptKeys(keys), token, keys.channel)
-        : this.deps.redis.lockLeave(...scriptKeys(keys), token, keys.channel);
-    undoing.catch((error: unknown) => {
-      this.deps.logger.debug(
-        { err: error, key: keys.lock },
-        'lock undo after a late answer failed',
-      );
-    });
+  /**
+   * Gives back what a call that came too late or was aborted got in Redis: the lock if it
+   * was granted, the queue entry otherwise, both when the answer is unknown (`undefined`).
+   */
+  private undo(keys: LockKeys, token: string, status: LockStatus | undefined): void {
+    const { redis, logger } = this.deps;
+    const failed = (error: unknown) => {
+      logger.debug({ err: error, key: keys.lock }, 'lock undo after a late answer failed');
+    };
+    if (status === undefined || status === LockStatus.Ok) {
+      redis.lockRelease(...scriptKeys(keys), token, keys.channel).catch(failed);
+    }
+    if (status !== LockStatus.Ok) {
+      redis.lockLeave(...scriptKeys(keys), token, keys.channel).catch(failed);
+    }
   }
 
   /** Hands out the lock unless its lease (counted from before the call) already lapsed. */

@@ -7,7 +7,7 @@ import type Redis from 'ioredis';
 import { LockBusyError, LockLostError, LockManager, LockUnavailableError } from '../../src/lock';
 import { readyRedis, rejectionOf, uniqueLockKey } from '../helpers/lock-fixtures';
 import { StallProxy } from '../helpers/stall-proxy';
-import { waitUntil } from '../../support/time';
+import { sleep, waitUntil } from '../../support/time';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6391/1';
 /** Longer than any bound asserted below: without deadlines the callers would hang this long. */
@@ -56,6 +56,20 @@ describe('lock deadlines', () => {
     expect(error).toBeInstanceOf(LockUnavailableError);
     expect(ms).toBeLessThan(1000 + 700);
     await held.release();
+  });
+
+  it('when a grant arrives after its caller gave up, then it is given back once Redis answers', async () => {
+    const key = uniqueLockKey();
+    proxy.stall();
+    const { error } = await timed(stalled.acquire(key, { ttlMs: 20_000, waitMs: 0 }));
+    expect(error).toBeInstanceOf(LockUnavailableError);
+    // Past the connection's own command deadline too: that answer is dropped unseen.
+    await sleep(1500);
+    proxy.thaw();
+    // The held-back script grants the lock to the caller that left; the undo that
+    // follows it frees the key long before its 20 s lease.
+    const other = await free.acquire(key, { ttlMs: 5000, waitMs: 5000 });
+    await other.release();
   });
 
   it('when Redis stalls, then an abort ends the wait at once', async () => {
