@@ -90,7 +90,7 @@ export async function idempotent<T>(
   } catch (error) {
     const appError = toAppError(error);
     if (TRANSIENT.has(appError.code)) {
-      await releaseKey(deps.db, handle).catch(() => undefined);
+      await freeKey(deps.db, handle);
       throw error;
     }
     response = { status: appError.status, headers: {}, body: appError.toProblem() };
@@ -98,6 +98,17 @@ export async function idempotent<T>(
     await completeKey(deps.db, handle, response);
   }
   sendStored(res, response);
+}
+
+/**
+ * Frees the key after an answer that is not kept, so the client's retry runs at once. A
+ * pooled connection that PostgreSQL dropped meanwhile fails its first use only, so one
+ * more try gets a fresh one; if that fails too, the key frees itself when its lease ends.
+ */
+async function freeKey(db: Db, handle: IdempotencyHandle): Promise<void> {
+  await releaseKey(db, handle)
+    .catch(() => releaseKey(db, handle))
+    .catch(() => undefined);
 }
 
 /**
