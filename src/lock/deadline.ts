@@ -38,9 +38,14 @@ export function withDeadline<T>(
       cleanup();
       reject(abortReason(event.target as AbortSignal));
     };
+    // Reject in the check phase, after the poll phase: a reply that arrived while the
+    // event loop was busy is read first, so a process that lagged does not give up on an
+    // answer it already has.
     const timer = setTimeout(() => {
-      cleanup();
-      reject(new RedisDeadlineError(what, ms));
+      setImmediate(() => {
+        cleanup();
+        reject(new RedisDeadlineError(what, ms));
+      });
     }, ms);
     for (const signal of signals) signal?.addEventListener('abort', onAbort, { once: true });
     call.then(

@@ -1,6 +1,7 @@
 export { LockManager } from './manager';
 export { LockHandle } from './handle';
 export { lockKey } from './keys';
+export { RedisDeadlineError, withDeadline } from './deadline';
 export type { LockOptions } from './options';
 export {
   LockError,

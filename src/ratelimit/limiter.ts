@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { withDeadline } from '../lock';
 import type { Logger } from '../logger';
 import type { RateDecision, RatePolicy } from './headers';
 import { noRateLimitMetrics, type RateLimitMetrics } from './metrics';
@@ -15,13 +16,6 @@ export interface RateLimiterOptions extends RatePolicy {
   warnEveryMs?: number;
   logger?: Logger;
   metrics?: RateLimitMetrics;
-}
-
-class DeadlineExceeded extends Error {
-  constructor(ms: number) {
-    super(`Redis did not answer within ${ms} ms`);
-    this.name = 'DeadlineExceeded';
-  }
 }
 
 /**
@@ -94,24 +88,9 @@ export class RateLimiter {
     }
   }
 
-  private async call(key: string): Promise<GcraReply> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      // Reject in the check phase, after the poll phase: a reply that arrived while the
-      // event loop was busy is read first, so a lagging process does not fail open.
-      timer = setTimeout(
-        () => setImmediate(() => reject(new DeadlineExceeded(this.timeoutMs))),
-        this.timeoutMs,
-      );
-    });
+  private call(key: string): Promise<GcraReply> {
     const reply = this.redis.rateLimitGcra(key, this.intervalUs, this.policy.burst);
-    // A reply or error after the deadline has nobody waiting for it.
-    reply.catch(() => undefined);
-    try {
-      return await Promise.race([reply, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(reply, this.timeoutMs, 'the rate limit');
   }
 
   /** Counts the let-through request; warns at most once per `warnEveryMs`. */
