@@ -24,30 +24,45 @@ export async function reserveStock(
 ): Promise<ReservationRefusal | undefined> {
   for (const productId of [...wanted.keys()].sort()) {
     const quantity = wanted.get(productId) ?? 0;
-    const { rows } = await trx.raw<{ rows: { per_buyer_limit: number | null }[] }>(
-      `update products set stock = stock - ?, updated_at = now()
-       where id = ? and stock >= ? and (sale_starts_at is null or sale_starts_at <= now())
-       returning per_buyer_limit`,
-      [quantity, productId, quantity],
-    );
-    const taken = rows[0];
-    if (!taken) return whyNot(trx, productId);
-    if (taken.per_buyer_limit === null) continue;
-    const refusal = await hold(trx, buyerId, productId, quantity, taken.per_buyer_limit);
+    const taken = await take(trx, productId, quantity);
+    if ('reason' in taken) return taken;
+    if (taken.limit === null) continue;
+    const refusal = await hold(trx, buyerId, productId, quantity, taken.limit);
     if (refusal) return refusal;
   }
   return undefined;
 }
 
-/** A product whose conditional update matched no row: not started yet, or too little stock. */
-async function whyNot(trx: Knex.Transaction, productId: string): Promise<ReservationRefusal> {
-  const { rows } = await trx.raw<{ rows: { sale_starts_at: Date }[] }>(
-    'select sale_starts_at from products where id = ? and sale_starts_at > now()',
-    [productId],
+/**
+ * One statement: takes the stock if enough is left and the sale has started; when it
+ * did not, says why in the same round trip (in a flash sale most orders are refused).
+ * The lookup runs only then: an uncorrelated sub-select under a CASE is evaluated on
+ * first use. `sale_starts_at` never changes, so the statement's snapshot is enough.
+ */
+async function take(
+  trx: Knex.Transaction,
+  productId: string,
+  quantity: number,
+): Promise<{ limit: number | null } | ReservationRefusal> {
+  const { rows } = await trx.raw<{
+    rows: { taken: boolean; per_buyer_limit: number | null; not_before: Date | null }[];
+  }>(
+    `with taken as (
+       update products set stock = stock - ?, updated_at = now()
+       where id = ? and stock >= ? and (sale_starts_at is null or sale_starts_at <= now())
+       returning per_buyer_limit
+     )
+     select exists (select 1 from taken) as taken,
+       (select per_buyer_limit from taken) as per_buyer_limit,
+       case when not exists (select 1 from taken) then
+         (select sale_starts_at from products where id = ? and sale_starts_at > now())
+       end as not_before`,
+    [quantity, productId, quantity, productId],
   );
-  const notStarted = rows[0];
-  return notStarted
-    ? { reason: 'sale_not_started', productId, saleStartsAt: notStarted.sale_starts_at }
+  const row = rows[0];
+  if (row?.taken) return { limit: row.per_buyer_limit };
+  return row?.not_before
+    ? { reason: 'sale_not_started', productId, saleStartsAt: row.not_before }
     : { reason: 'out_of_stock', productId };
 }
 
