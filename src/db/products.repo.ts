@@ -82,10 +82,14 @@ export async function listProducts(db: Knex, f: ProductFilter): Promise<ProductR
   return result.rows;
 }
 
+/** The most units a product can have been stocked with: its columns are 4-byte integers. */
+export const MAX_STOCKED = 2_147_483_647;
+
 /**
  * Adds `quantity` units to what is left and to what was stocked, in one statement (the
- * row lock makes it atomic with concurrent reservations), if `merchantId` owns it.
- * @returns the product after the change, or undefined when that merchant has no such product.
+ * row lock makes it atomic with concurrent reservations), if `merchantId` owns it and
+ * the total stocked stays within {@link MAX_STOCKED}.
+ * @returns the product after the change, or undefined when nothing was changed.
  */
 export async function restockProduct(
   db: Knex,
@@ -95,6 +99,7 @@ export async function restockProduct(
 ): Promise<ProductRow | undefined> {
   const [row] = await db<ProductRow>('products')
     .where({ id, merchant_id: merchantId })
+    .andWhereRaw('stocked::bigint + ? <= ?', [quantity, MAX_STOCKED])
     .update({
       stock: db.raw('stock + ?', [quantity]),
       stocked: db.raw('stocked + ?', [quantity]),

@@ -110,14 +110,21 @@ describe('the catalogue: flash-sale fields, listing, restock, gifts', () => {
     }
   });
 
-  it('when the owner restocks, then stock and stocked grow by the quantity', async () => {
+  it('when the owner restocks, then stock and stocked grow by the quantity, up to 2^31 - 1 stocked', async () => {
     const product = await makeSaleProduct(api, merchant, { stock: 4 });
     const res = await restock(merchant, product.id, { quantity: 1_000_000_000 }).expect(200);
     expect(res.body).toMatchObject({ id: product.id, stock: 1_000_000_004 });
     await restock(merchant, product.id, { quantity: 1_000_000_000 }).expect(200);
-    await restock(merchant, product.id, { quantity: 1_000_000_000 }).expect(200);
-    // Past 2^31: the columns are 8-byte integers.
-    expect(await stockOf(product.id)).toEqual({ stock: 3_000_000_004, stocked: 3_000_000_004 });
+    // 2_000_000_004 stocked: 147_483_643 more fit a 4-byte integer column, not one more.
+    const over = await restock(merchant, product.id, { quantity: 147_483_644 });
+    expect([over.status, over.body.code, over.body.errors?.[0]?.path]).toEqual([
+      400,
+      'validation_failed',
+      'body.quantity',
+    ]);
+    expect(await stockOf(product.id)).toEqual({ stock: 2_000_000_004, stocked: 2_000_000_004 });
+    await restock(merchant, product.id, { quantity: 147_483_643 }).expect(200);
+    expect(await stockOf(product.id)).toEqual({ stock: 2_147_483_647, stocked: 2_147_483_647 });
   });
 
   it('when a restock is retried with its Idempotency-Key, then it is replayed, not added twice', async () => {

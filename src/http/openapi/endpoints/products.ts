@@ -68,7 +68,7 @@ export const PRODUCT_ENDPOINTS: Endpoint[] = [
     operationId: 'restockProduct',
     summary: 'Add units to the stock (the owning merchant)',
     description:
-      'Adds `quantity` to `stock` atomically, also while a sale runs. Another merchant gets 403.',
+      'Adds `quantity` to `stock` atomically, also while a sale runs. Another merchant gets 403; a product is stocked with at most 2^31 - 1 units in all (400 past it).',
     tag: 'Products',
     params: productIdParams,
     body: { schema: restockBody, required: true },
