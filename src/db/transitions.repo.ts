@@ -7,7 +7,7 @@ export interface TransitionWrite {
   readVersion: number;
   totalCents: number;
   paidCents: number | null;
-  /** Give the order's reserved stock and the buyer's held units back (CANCEL, EXPIRE, REFUND). */
+  /** Give the reserved stock and the buyer's held units back (CANCEL, EXPIRE, REFUND). */
   releaseStock: boolean;
   machineState: unknown;
   machineVersion: string;
@@ -39,8 +39,9 @@ export const VERSION_CHECK: WriteGuard = {
 /**
  * The transition as ONE statement, hence one transaction: the conditional update of the
  * order (`where version = <read version>`), its event row (seq = version) and, when the
- * order gives its stock back, the stock change and the buyer's holdings. Every part depends on the order update,
- * so when the version moved on (the lock was lost) nothing at all is written.
+ * order gives its stock back, the stock change and the buyer's holdings. Every part
+ * depends on the order update, so when the version moved on (the lock was lost) nothing
+ * at all is written.
  * @returns the new version, or undefined when the version check matched no row.
  */
 export async function writeTransition(
