@@ -7,7 +7,7 @@ export interface TransitionWrite {
   readVersion: number;
   totalCents: number;
   paidCents: number | null;
-  /** Give the order's reserved stock back (CANCEL, EXPIRE, REFUND). */
+  /** Give the reserved stock and the buyer's held units back (CANCEL, EXPIRE, REFUND). */
   releaseStock: boolean;
   machineState: unknown;
   machineVersion: string;
@@ -39,8 +39,9 @@ export const VERSION_CHECK: WriteGuard = {
 /**
  * The transition as ONE statement, hence one transaction: the conditional update of the
  * order (`where version = <read version>`), its event row (seq = version) and, when the
- * order gives its stock back, the stock change. Every part depends on the order update,
- * so when the version moved on (the lock was lost) nothing at all is written.
+ * order gives its stock back, the stock change and the buyer's holdings. Every part
+ * depends on the order update, so when the version moved on (the lock was lost) nothing
+ * at all is written.
  * @returns the new version, or undefined when the version check matched no row.
  */
 export async function writeTransition(
@@ -55,7 +56,7 @@ export async function writeTransition(
        update orders set status = ?, total_cents = ?, paid_cents = ?, holds_stock = holds_stock and not ?,
          machine_state = ?, machine_version = ?, version = ${version.sql}, updated_at = ?
        where ${where.sql}
-       returning id, version, holds_stock
+       returning id, version, holds_stock, buyer_id
      ), event as (
        insert into order_events (${EVENT_COLUMNS})
        select u.id, s.seq, s.seq, ?, ?, ?, ?, ?, ?, ? from updated u cross join lateral (select ${guard.seq} as seq) s
@@ -73,6 +74,14 @@ export async function writeTransition(
        from held h join locked l on l.id = h.product_id
        where p.id = h.product_id
        returning p.id
+     ), freed as (
+       -- The buyer's holding of a product with a per-buyer limit (no row for the others)
+       -- shrinks with the stock it gave back: only for products already locked and
+       -- restocked above, so its row lock is taken under the product's, as placement does.
+       update buyer_holdings b set held = b.held - h.quantity
+       from held h join restock r on r.id = h.product_id cross join updated u
+       where b.buyer_id = u.buyer_id and b.product_id = h.product_id
+       returning b.product_id
      )
      select version from updated`,
     [

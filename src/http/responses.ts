@@ -22,3 +22,8 @@ export function orderCreated(order: OrderView): StoredResponse {
 export function productCreated(product: ProductView): StoredResponse {
   return { status: 201, headers: { Location: `/v1/products/${product.id}` }, body: product };
 }
+
+/** 200 with the product as a restock left it. */
+export function productRestocked(product: ProductView): StoredResponse {
+  return { status: 200, headers: {}, body: product };
+}

@@ -3,7 +3,8 @@ import { ORDER_MACHINE_VERSION, initialSnapshot, statusOf } from '../../machines
 import type { Config } from '../config';
 import type { Db, InTransaction } from '../db/knex';
 import { insertOrder, type OrderRow } from '../db/orders.repo';
-import { findProducts, reserveStock, type ProductRow } from '../db/products.repo';
+import { findProducts, type ProductRow } from '../db/products.repo';
+import { reserveStock, type ReservationRefusal } from '../db/reservations.repo';
 import { AppError } from '../errors';
 import type { Actor } from './policy';
 import { orderView, type OrderView } from './view';
@@ -17,10 +18,12 @@ export interface CreateOrderRequest {
 
 /**
  * Places an order: reserves the stock of every item or of none (never oversells: each
- * product row is decremented only while enough is left), then writes the order, its
- * items and its CREATED event in the same transaction.
+ * product row is decremented only while enough is left; never before a product's sale
+ * starts; never past a buyer's limit), then writes the order, its items and its CREATED
+ * event in the same transaction.
  * @returns the new order (version 1, pending payment).
- * @throws AppError unknown_product, mixed_merchants, out_of_stock, validation_failed.
+ * @throws AppError unknown_product, mixed_merchants, out_of_stock, sale_not_started,
+ * purchase_limit_exceeded, validation_failed.
  */
 export async function createOrder(
   deps: { db: Db; config: Pick<Config, 'PAYMENT_TTL_SECONDS'> },
@@ -39,12 +42,8 @@ export async function createOrder(
   const id = randomUUID();
 
   return deps.db.transaction(async (trx) => {
-    const short = await reserveStock(trx, wanted);
-    if (short !== undefined) {
-      throw new AppError('out_of_stock', `Not enough stock of product ${short}.`, {
-        extensions: { productId: short },
-      });
-    }
+    const refusal = await reserveStock(trx, req.actor.id, wanted);
+    if (refusal) throw refusalError(refusal);
     // now() is the transaction's start time: the same for every statement below.
     const { rows } = await trx.raw<{ rows: { now: Date }[] }>('select now()');
     const now = rows[0]?.now ?? new Date();
@@ -124,4 +123,29 @@ async function productsOf(
     );
   }
   return products;
+}
+
+/** The refusal of a reservation as the contract's error (its transaction rolls back). */
+function refusalError(refusal: ReservationRefusal): AppError {
+  const { productId } = refusal;
+  switch (refusal.reason) {
+    case 'out_of_stock':
+      return new AppError('out_of_stock', `Not enough stock of product ${productId}.`, {
+        extensions: { productId },
+      });
+    case 'sale_not_started': {
+      const saleStartsAt = refusal.saleStartsAt.toISOString();
+      return new AppError(
+        'sale_not_started',
+        `The sale of product ${productId} starts at ${saleStartsAt}.`,
+        { extensions: { productId, saleStartsAt } },
+      );
+    }
+    case 'purchase_limit_exceeded':
+      return new AppError(
+        'purchase_limit_exceeded',
+        `You may hold at most ${refusal.limit} of product ${productId} and hold ${refusal.held}.`,
+        { extensions: { productId, limit: refusal.limit, held: refusal.held } },
+      );
+  }
 }

@@ -48,6 +48,7 @@ export function eventView(row: EventRow) {
   };
 }
 
+/** The product as the API shows it; the flash-sale fields are null when not set. */
 export function productView(row: ProductRow) {
   return {
     id: row.id,
@@ -57,6 +58,9 @@ export function productView(row: ProductRow) {
     priceCents: row.price_cents,
     currency: row.currency.trim(),
     stock: row.stock,
+    perBuyerLimit: row.per_buyer_limit,
+    saleStartsAt: row.sale_starts_at?.toISOString() ?? null,
+    giftProductId: row.gift_product_id,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

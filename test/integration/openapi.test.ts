@@ -112,6 +112,42 @@ describe('every answer matches the OpenAPI document', () => {
     await answer(get(`/v1/products/${randomUUID()}`, buyer), 404, 'product_not_found');
   });
 
+  it('answers listing, restock and gift requests as documented', async () => {
+    const page = await answer(get('/v1/products?limit=1', merchant), 200);
+    expect(page.body.products).toHaveLength(1);
+    await answer(get(`/v1/products?limit=1&cursor=${page.body.nextCursor}`, merchant), 200);
+    await answer(get('/v1/products?limit=1', await principal(api.config, 'admin')), 200);
+    await answer(get('/v1/products', buyer), 403, 'forbidden');
+    await answer(get('/v1/products?cursor=x', merchant), 400, 'validation_failed');
+    const restock = (id: string, who: Principal, body: object = { quantity: 5 }) =>
+      post(`/v1/products/${id}/restock`, who, body);
+    await answer(restock(product.id, merchant).set('Idempotency-Key', `r-${randomUUID()}`), 200);
+    await answer(restock(product.id, await principal(api.config, 'merchant')), 403, 'forbidden');
+    await answer(restock(randomUUID(), merchant), 404, 'product_not_found');
+    await answer(restock(product.id, merchant, { quantity: 0 }), 400, 'validation_failed');
+    const body = { sku: `sku-${randomUUID().slice(0, 8)}`, name: 'Set', priceCents: 9, stock: 3 };
+    const gift = { ...body, giftProductId: randomUUID() };
+    await answer(post('/v1/products', merchant, gift), 422, 'invalid_gift');
+    const sale = {
+      ...body,
+      giftProductId: product.id,
+      perBuyerLimit: 1,
+      saleStartsAt: new Date(Date.now() - 60_000).toISOString(),
+    };
+    const created = await answer(post('/v1/products', merchant, sale), 201);
+    const items = [{ productId: created.body.id, quantity: 1 }];
+    await answer(post('/v1/orders', buyer, { items }), 201);
+    await answer(post('/v1/orders', buyer, { items }), 409, 'purchase_limit_exceeded');
+    const later = {
+      ...body,
+      sku: `sku-${randomUUID().slice(0, 8)}`,
+      saleStartsAt: '2099-01-01T00:00:00Z',
+    };
+    const upcoming = await answer(post('/v1/products', merchant, later), 201);
+    const early = [{ productId: upcoming.body.id, quantity: 1 }];
+    await answer(post('/v1/orders', buyer, { items: early }), 409, 'sale_not_started');
+  });
+
   it('answers order requests as documented', async () => {
     const items = [{ productId: product.id, quantity: 1 }];
     const first = await answer(post('/v1/orders', buyer, { items }), 201);

@@ -12,6 +12,9 @@ const product = {
   priceCents: 1250,
   currency: 'USD',
   stock: 10,
+  perBuyerLimit: null,
+  saleStartsAt: null,
+  giftProductId: null,
   createdAt: at,
   updatedAt: at,
 };

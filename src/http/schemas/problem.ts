@@ -41,10 +41,21 @@ export const Problem = z
     currentTotalCents: cents.optional().openapi({ description: '`price_changed`' }),
     currentVersion: version.optional().openapi({ description: '`precondition_failed`' }),
     paymentDueAt: timestamp.optional().openapi({ description: '`payment_expired`' }),
-    productId: id
-      .optional()
-      .openapi({ description: '`out_of_stock`: a product that lacked stock.' }),
+    productId: id.optional().openapi({
+      description:
+        '`out_of_stock`, `sale_not_started`, `purchase_limit_exceeded`: the product concerned.',
+    }),
     productIds: z.array(z.string()).optional().openapi({ description: '`unknown_product`' }),
+    limit: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: "`purchase_limit_exceeded`: the product's `perBuyerLimit`." }),
+    held: z.number().int().min(0).optional().openapi({
+      description: '`purchase_limit_exceeded`: units of the product the buyer holds now.',
+    }),
+    saleStartsAt: timestamp.optional().openapi({ description: '`sale_not_started`' }),
+    giftProductId: z.string().optional().openapi({ description: '`invalid_gift`' }),
     checks: dependencyChecks.optional().openapi({ description: '`/readyz` answering 503' }),
   })
   .passthrough()

@@ -1,5 +1,6 @@
-import { cents, currency, id, text, timestamp } from './common';
+import { cents, currency, id, text, timestamp, uuid } from './common';
 import { z } from './zod';
+import { decodeProductCursor } from '../../catalog/list-products';
 
 /** `POST /v1/products` body. */
 export const createProductBody = z
@@ -10,9 +11,53 @@ export const createProductBody = z
     priceCents: z.number().int().min(0).max(1_000_000_000),
     currency: currency.default('USD'),
     stock: z.number().int().min(0).max(1_000_000_000),
+    perBuyerLimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .openapi({ description: 'The most units one buyer may hold at once.' })
+      .optional(),
+    saleStartsAt: z
+      .string()
+      .datetime({ offset: true })
+      .transform((value) => new Date(value))
+      .openapi({
+        type: 'string',
+        format: 'date-time',
+        description: 'No order is placed before this time (the database clock).',
+      })
+      .optional(),
+    giftProductId: uuid
+      .openapi({ description: 'Another product of the same merchant, given with each unit.' })
+      .optional(),
   })
   .strict()
   .openapi('CreateProductRequest');
+
+/** `POST /v1/products/{id}/restock` body. */
+export const restockBody = z
+  .object({ quantity: z.number().int().min(1).max(1_000_000_000) })
+  .strict()
+  .openapi('RestockRequest');
+
+/** `GET /v1/products` query. */
+export const listProductsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z
+      .string()
+      .max(200)
+      .transform((cursor, ctx) => {
+        const after = decodeProductCursor(cursor);
+        if (after === undefined)
+          ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
+        return after ?? z.NEVER;
+      })
+      .openapi({ description: "An earlier page's `nextCursor`." })
+      .optional(),
+  })
+  .strict();
 
 /** A product as the API shows it (src/orders/view.ts `productView`). */
 export const Product = z
@@ -25,8 +70,23 @@ export const Product = z
     currency,
     /** What is left to sell. */
     stock: z.number().int().min(0),
+    perBuyerLimit: z.number().int().min(1).max(1000).nullable(),
+    saleStartsAt: timestamp.nullable(),
+    giftProductId: id.nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
   .strict()
   .openapi('Product');
+
+/** One page of `GET /v1/products`, newest first. */
+export const ProductPage = z
+  .object({
+    products: z.array(Product),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` for the next page; null on the last page.' }),
+  })
+  .strict()
+  .openapi('ProductPage');

@@ -74,7 +74,7 @@ export const ORDER_ENDPOINTS: Endpoint[] = [
     operationId: 'createOrder',
     summary: 'Place an order (buyer)',
     description:
-      'Reserves the stock of every item or of none. All products must be of one merchant.',
+      "Reserves the stock of every item or of none. All products must be of one merchant. Refused before a product's `saleStartsAt` and when the buyer would hold more than its `perBuyerLimit`.",
     tag: 'Orders',
     body: { schema: createOrderBody, required: true },
     requestHeaders: ['IdempotencyKey'],
@@ -88,6 +88,8 @@ export const ORDER_ENDPOINTS: Endpoint[] = [
       'validation_failed',
       'forbidden',
       'out_of_stock',
+      'sale_not_started',
+      'purchase_limit_exceeded',
       'unknown_product',
       'mixed_merchants',
       'dependency_unavailable',

@@ -1,0 +1,48 @@
+import type { Db } from '../db/knex';
+import { listProducts } from '../db/products.repo';
+import { AppError } from '../errors';
+import type { Actor } from '../orders/policy';
+import { productView, type ProductView } from '../orders/view';
+
+export interface ProductListRequest {
+  limit: number;
+  /** The id of the last product of the previous page (decoded from the cursor). */
+  after?: string | undefined;
+}
+
+/**
+ * Newest first: a merchant's own products, or every product for an admin.
+ * @throws AppError forbidden for a buyer (a catalogue listing is a back-office view;
+ * buyers read the products they are given by id).
+ */
+export async function listVisibleProducts(
+  db: Db,
+  actor: Actor,
+  req: ProductListRequest,
+): Promise<{ products: ProductView[]; nextCursor: string | null }> {
+  if (actor.role !== 'merchant' && actor.role !== 'admin')
+    throw new AppError('forbidden', 'Only merchants and admins list products.');
+  const rows = await listProducts(db, {
+    merchantId: actor.role === 'merchant' ? actor.id : undefined,
+    after: req.after,
+    limit: req.limit + 1,
+  });
+  const page = rows.slice(0, req.limit);
+  const last = page[page.length - 1];
+  return {
+    products: page.map(productView),
+    nextCursor: rows.length > req.limit && last ? encodeProductCursor(last.id) : null,
+  };
+}
+
+/** Cursors are opaque to clients: the last product's id, base64url-encoded. */
+export function encodeProductCursor(productId: string): string {
+  return Buffer.from(`p:${productId}`).toString('base64url');
+}
+
+/** @returns the product id, or undefined when the cursor was not made by encodeProductCursor. */
+export function decodeProductCursor(cursor: string): string | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const match = /^p:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(text);
+  return match?.[1];
+}
