@@ -9,6 +9,9 @@ export type Db = Knex;
 // service stores stays below 2^53 (prices are capped at 10^9 minor units).
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
+/** How long a query waits for a free pooled connection before it fails (then 503). */
+export const POOL_ACQUIRE_TIMEOUT_MS = 3000;
+
 /**
  * The pool of PostgreSQL connections. Connection and acquire time-outs are short so
  * that an unreachable database turns into a quick 503, not a request that hangs.
@@ -30,7 +33,7 @@ export function createDb(
       application_name: applicationName,
     },
     pool: { min: 0, max: config.DB_POOL_MAX },
-    acquireConnectionTimeout: 3000,
+    acquireConnectionTimeout: POOL_ACQUIRE_TIMEOUT_MS,
   });
 }
 

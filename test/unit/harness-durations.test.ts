@@ -40,13 +40,26 @@ describe('the request-duration check', () => {
   it('when a test pause blocks an instance, then requests on it that overlap the pause may take it on top', () => {
     const paused = request(1, 1000, 4000, 2500);
     const sameInstance = request(1, 500, 5500);
-    const otherInstance = request(2, 500, 5500);
+    const otherInstance = request(2, 500, 3500 + 3001); // beyond the pool deadline too
     const afterThePause = request(1, 5001, 3600);
     const violations = checkRequestDurations(
       [paused, sameInstance, otherInstance, afterThePause],
       limits,
     );
     expect(violations.flatMap((v) => v.requestIds)).toEqual([otherInstance.id, afterThePause.id]);
+  });
+
+  it('when another instance is paused, then a request may take the pool deadline on top, once', () => {
+    const pausedA = request(1, 1000, 3000, 2500);
+    const pausedB = request(3, 1000, 3000, 2500);
+    const withinPoolDeadline = request(2, 500, 3500 + 3000);
+    const beyondIt = request(2, 500, 3500 + 3001);
+    const noPauseNear = request(2, 10_000, 3501);
+    const violations = checkRequestDurations(
+      [pausedA, pausedB, withinPoolDeadline, beyondIt, noPauseNear],
+      limits,
+    );
+    expect(violations.flatMap((v) => v.requestIds)).toEqual([beyondIt.id, noPauseNear.id]);
   });
 
   it('when a request got no answer recorded, then it is not judged', () => {
