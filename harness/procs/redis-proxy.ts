@@ -9,6 +9,8 @@ interface Link {
   pubsub: boolean;
   /** Bytes are dropped both ways; the sockets stay open. */
   blackholed: boolean;
+  /** Bytes kept back during a stall, in arrival order, with where they go. */
+  held: { to: Socket; chunk: Buffer }[];
 }
 
 /** A SUBSCRIBE, PSUBSCRIBE or SSUBSCRIBE command name as RESP sends it. */
@@ -19,10 +21,13 @@ const SUBSCRIBE = /\$(9|10)\r\n[ps]?subscribe\r\n/i;
  * a subscriber connection can be made half-open: its sockets stay connected, but
  * nothing goes through any more, as when a peer vanished without a FIN or RST (a NAT
  * entry dropped, a host frozen). The client's messages and wake-ups then vanish in
- * silence until `resetBlackholed` ends those connections, as a keepalive would.
+ * silence until `resetBlackholed` ends those connections, as a keepalive would. Or the
+ * whole server can seem stalled: `stall` keeps every byte back until `thaw`, as a
+ * SIGSTOPped redis-server would, without stopping a server other clients share.
  */
 export class RedisProxy {
   private readonly links = new Set<Link>();
+  private stalled = false;
 
   private constructor(
     private readonly server: Server,
@@ -44,7 +49,25 @@ export class RedisProxy {
 
   /** The URL the instances use instead of the server's. */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}/0`;
+    return this.urlFor(0);
+  }
+
+  /** The URL of database `db` through the proxy. */
+  urlFor(db: number): string {
+    return `redis://127.0.0.1:${this.port}/${db}`;
+  }
+
+  /** Every connection keeps its bytes back from now on (until thaw), both ways. */
+  stall(): void {
+    this.stalled = true;
+  }
+
+  /** Ends a stall: what was kept back is delivered, in order. */
+  thaw(): void {
+    this.stalled = false;
+    for (const link of this.links) {
+      for (const { to, chunk } of link.held.splice(0)) to.write(chunk);
+    }
   }
 
   /** Subscriber connections stop passing bytes, silently; returns how many. */
@@ -82,15 +105,18 @@ export class RedisProxy {
 
   private link(client: Socket): void {
     const upstream = connect(this.target, '127.0.0.1');
-    const link: Link = { client, upstream, pubsub: false, blackholed: false };
+    const link: Link = { client, upstream, pubsub: false, blackholed: false, held: [] };
     this.links.add(link);
+    const forward = (to: Socket, chunk: Buffer): void => {
+      if (link.blackholed) return;
+      if (this.stalled) link.held.push({ to, chunk });
+      else to.write(chunk);
+    };
     client.on('data', (chunk: Buffer) => {
       if (!link.pubsub && SUBSCRIBE.test(chunk.toString('latin1'))) link.pubsub = true;
-      if (!link.blackholed) upstream.write(chunk);
+      forward(upstream, chunk);
     });
-    upstream.on('data', (chunk: Buffer) => {
-      if (!link.blackholed) client.write(chunk);
-    });
+    upstream.on('data', (chunk: Buffer) => forward(client, chunk));
     // Either side ending ends both: a killed or restarted server closes its clients.
     const end = (): void => {
       this.links.delete(link);

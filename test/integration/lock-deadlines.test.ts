@@ -1,28 +1,29 @@
 // Every Redis round trip of the lock has a deadline: a stalled Redis (every socket holds
 // its bytes, as a SIGSTOPped server does) or a half-open subscriber socket (bytes vanish)
 // costs a bounded wait, never a hung caller. Redis sits behind a TCP proxy of the test's
-// own, so the shared server is never stalled.
+// own (the harness's RedisProxy), so the shared server is never stalled.
 import { performance } from 'node:perf_hooks';
 import type Redis from 'ioredis';
 import { LockBusyError, LockLostError, LockManager, LockUnavailableError } from '../../src/lock';
 import { readyRedis, rejectionOf, uniqueLockKey } from '../helpers/lock-fixtures';
-import { StallProxy } from '../helpers/stall-proxy';
+import { RedisProxy } from '../../harness/procs/redis-proxy';
 import { sleep, waitUntil } from '../../support/time';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6391/1';
 /** Longer than any bound asserted below: without deadlines the callers would hang this long. */
 const STALL_MS = 6000;
 
-let proxy: StallProxy;
+let proxy: RedisProxy;
 let direct: Redis;
 let proxied: Redis;
 let free: LockManager; // on a direct connection: never stalled
 let stalled: LockManager; // behind the proxy
 
 beforeEach(async () => {
-  proxy = await StallProxy.start(REDIS_URL);
+  const target = new URL(REDIS_URL);
+  proxy = await RedisProxy.start(Number(target.port));
   direct = await readyRedis(REDIS_URL, 'jest-deadline-direct');
-  proxied = await readyRedis(proxy.url(Number(new URL(REDIS_URL).pathname.slice(1))));
+  proxied = await readyRedis(proxy.urlFor(Number(target.pathname.slice(1))));
   free = new LockManager(direct);
   stalled = new LockManager(proxied);
 });
@@ -111,7 +112,7 @@ describe('lock deadlines', () => {
     await waitUntil(async () => (await direct.llen(`${warm}:q`)) === 1, 5000, 'queued');
     await first.release();
     await (await second).release();
-    expect(proxy.dropSubscribers()).toBe(1);
+    expect(proxy.blackholeSubscribers()).toBe(1);
 
     const key = uniqueLockKey();
     const held = await free.acquire(key, { ttlMs: 3000, waitMs: 0 });
