@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Config } from '../config';
+import { canonicalJson } from '../json';
 import type { Db, InTransaction } from '../db/knex';
 import {
   claimKey,
@@ -38,17 +39,6 @@ export function requestHash(req: Request): string {
   return createHash('sha256')
     .update(`${req.method} ${req.baseUrl}${req.path}\n${canonicalJson(req.body)}`)
     .digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : 1,
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /**

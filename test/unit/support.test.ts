@@ -37,7 +37,7 @@ describe('support: numbers and JSON', () => {
   it('when objects differ only in key order, then their canonical JSON is equal', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: null }] })).toBe('{"a":[{"c":null,"d":2}],"b":1}');
     expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
-    expect(canonicalJson(undefined)).toBe('undefined');
+    expect(canonicalJson(undefined)).toBe('null');
   });
 
   it('when two INFO snapshots are compared, then the delta leaves out the first INFO and unchanged commands', () => {
