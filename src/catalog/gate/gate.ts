@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { Db } from '../../db/knex';
 import type { ReservationRefusal } from '../../db/reservations.repo';
-import { RedisDeadlineError, withDeadline } from '../../lock';
+import { withDeadline } from '../../lock';
 import type { Logger } from '../../logger';
 import { fillGate } from './fill';
 import { orderKey, productKeys } from './keys';
@@ -78,10 +78,10 @@ export class StockGate {
       this.metrics.decided(outcome.kind);
       return outcome;
     } catch (error) {
-      // A take that answers after its deadline still took: undo it (give.lua runs after
-      // it on the same connection, and gives back only what the order's record holds).
-      if (error instanceof RedisDeadlineError)
-        void this.give({ ...order, productIds: order.wanted.keys() });
+      // A take that timed out (here or in ioredis) may still run later and take: undo it.
+      // give.lua runs after it on the same connection and gives back only what the
+      // order's record holds, so it is harmless when nothing was taken.
+      void this.give({ ...order, productIds: order.wanted.keys() });
       return this.skipped(error);
     }
   }
