@@ -11,6 +11,8 @@ import { openContext } from './context';
 export interface GatedApi extends ApiContext {
   gate: StockGate;
   decisions: Record<GateOutcome, number>;
+  /** Transactions (BEGIN) this instance opened, and statements it sent outside them. */
+  sql: { transactions: number; outside: number };
 }
 
 /** The real app on the test database and Redis (or `overrides`), with its own gate. */
@@ -25,12 +27,18 @@ export async function openGatedApi(
     metrics: { decided: (outcome) => (decisions[outcome] += 1) },
   });
   const app = createApp({ ...ctx, locks, gate });
+  const sql = { transactions: 0, outside: 0 };
+  ctx.db.on('query', (query: { sql: string; __knexTxId?: string }) => {
+    if (/^begin/i.test(query.sql)) sql.transactions += 1;
+    else if (query.__knexTxId === undefined) sql.outside += 1;
+  });
   return {
     ...ctx,
     app,
     locks,
     gate,
     decisions,
+    sql,
     close: async () => {
       await locks.close();
       await ctx.close();
@@ -44,6 +52,14 @@ export function totalDecisions(apis: GatedApi[]): Record<GateOutcome, number> {
   for (const api of apis)
     for (const key of Object.keys(total) as GateOutcome[]) total[key] += api.decisions[key];
   return total;
+}
+
+/** PostgreSQL statements and transactions of several instances so far. */
+export function totalSql(apis: GatedApi[]): GatedApi['sql'] {
+  return {
+    outside: apis.reduce((sum, api) => sum + api.sql.outside, 0),
+    transactions: apis.reduce((sum, api) => sum + api.sql.transactions, 0),
+  };
 }
 
 /** `POST /v1/orders` of one item. */

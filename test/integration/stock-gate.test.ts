@@ -10,6 +10,7 @@ import {
   orderOne,
   stockOf,
   totalDecisions,
+  totalSql,
   type GatedApi,
 } from '../helpers/gate';
 
@@ -30,6 +31,7 @@ describe('the stock gate: Redis answers "no" before PostgreSQL is asked', () => 
   it('when 40 buyers race for 5 units on three instances, then 5 are placed and the gate refuses the 35 others without a PostgreSQL transaction', async () => {
     const product = await makeSaleProduct(first(), merchant, { stock: 5 });
     const before = totalDecisions(gated);
+    const sqlBefore = totalSql(gated);
     const results = await Promise.all(
       (await buyers(40)).map((buyer, i) => orderOne(gated[i % 3] as GatedApi, buyer, product.id)),
     );
@@ -43,6 +45,11 @@ describe('the stock gate: Redis answers "no" before PostgreSQL is asked', () => 
     expect(after.refused - before.refused).toBe(35);
     expect(after.taken - before.taken).toBe(5);
     expect(after.skipped - before.skipped).toBe(0);
+    // Counted on the instances' own pools: one transaction per placed order; outside
+    // any, at most a product lookup and a gate rebuild per instance (one statement each).
+    const sqlAfter = totalSql(gated);
+    expect(sqlAfter.transactions - sqlBefore.transactions).toBe(5);
+    expect(sqlAfter.outside - sqlBefore.outside).toBeLessThanOrEqual(6);
     const { left, held } = await stockOf(plain, product.id);
     expect([left, held]).toEqual([0, 5]);
     expect(await gateLeft(first().redis, merchant.id, product.id)).toBe(0);

@@ -45,6 +45,8 @@ export class StockGate {
   private readonly orderTtlMs: number;
   private readonly metrics: GateMetrics;
   private lastWarnAt = -Infinity;
+  /** Rebuilds under way in this process, by their products' ids. */
+  private readonly rebuilding = new Map<string, Promise<void>>();
   /** Products' merchants and prices, so that a refusal needs no query at all. */
   readonly products: ProductCache;
 
@@ -129,8 +131,22 @@ export class StockGate {
     return takeOutcome(await withDeadline(call, this.options.timeoutMs, 'the stock gate'), ids);
   }
 
-  /** Writes the state of products that have none, as PostgreSQL has it now. */
+  /**
+   * Writes the state of products that have none, as PostgreSQL has it now. Orders that
+   * miss the same product at once (the first seconds of a sale, a flushed Redis) share
+   * one rebuild per process instead of one read each.
+   */
   private async rebuild(productIds: string[]): Promise<void> {
+    const key = [...productIds].sort().join(',');
+    let pending = this.rebuilding.get(key);
+    if (!pending) {
+      pending = this.fill(productIds).finally(() => this.rebuilding.delete(key));
+      this.rebuilding.set(key, pending);
+    }
+    await pending;
+  }
+
+  private async fill(productIds: string[]): Promise<void> {
     const sources = await readGateSources(this.db, productIds);
     for (const source of sources)
       await fillGate(this.redis, source, 'missing', this.options.timeoutMs);
