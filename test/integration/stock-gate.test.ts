@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { PrivateRedis } from '../../harness/procs/redis';
 import { orderKey } from '../../src/catalog/gate';
 import { createOrder } from '../../src/orders/create-order';
 import { openApi, principal, type ApiContext, type Principal } from '../helpers/api';
@@ -18,12 +19,20 @@ describe('the stock gate: Redis answers "no" before PostgreSQL is asked', () => 
   let gated: GatedApi[];
   let plain: ApiContext;
   let merchant: Principal;
+  // A Redis of this file's own: a server spawned by another test file runs the gate's
+  // reconciler on the shared one, and its resets would blur the exact counts below.
+  let redis: PrivateRedis;
   beforeAll(async () => {
-    gated = await Promise.all([openGatedApi(), openGatedApi(), openGatedApi()]);
+    redis = await PrivateRedis.start();
+    const settings = { REDIS_URL: redis.url };
+    gated = await Promise.all([1, 2, 3].map(() => openGatedApi(settings)));
     plain = await openApi();
     merchant = await principal(plain.config, 'merchant');
   });
-  afterAll(async () => Promise.all([...gated, plain].map((i) => i.close())));
+  afterAll(async () => {
+    await Promise.all([...gated, plain].map((i) => i.close()));
+    await redis.stop();
+  });
   const first = () => gated[0] as GatedApi;
   const buyers = (n: number) =>
     Promise.all(Array.from({ length: n }, () => principal(plain.config, 'buyer')));
