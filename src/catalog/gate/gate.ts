@@ -94,12 +94,12 @@ export class StockGate {
    */
   async give(order: Omit<GateOrder, 'wanted'> & { productIds: Iterable<string> }): Promise<void> {
     const ids = [...new Set(order.productIds)].sort();
-    const keys = [orderKey(order.merchantId, order.orderId)];
-    for (const id of ids) {
-      const k = productKeys(order.merchantId, id);
-      keys.push(k.state, k.holdings);
-    }
     try {
+      const keys = [orderKey(order.merchantId, order.orderId)];
+      for (const id of ids) {
+        const k = productKeys(order.merchantId, id);
+        keys.push(k.state, k.holdings);
+      }
       const call = this.redis.gateGive(keys.length, ...keys, order.buyerId, ...ids);
       await withDeadline(call, this.options.timeoutMs, 'the stock gate give-back');
     } catch (error) {
