@@ -16,9 +16,8 @@ export interface GateSource {
 
 /**
  * Reads the gate state of `productIds` from PostgreSQL (read only: the gate never
- * writes the database). Two statements, outside any transaction: each is consistent
- * on its own, and a reader racing a placement may see one before the other, which only
- * over-admits until the next reconcile.
+ * writes the database), in one statement outside any transaction, so stock and
+ * holdings come from one snapshot.
  */
 export async function readGateSources(
   db: Db,
