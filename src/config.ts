@@ -42,6 +42,8 @@ const schema = z
     LOCK_TTL_MS: int(100, 600_000).default(10_000),
     LOCK_WAIT_MS: int(0, 600_000).default(5000),
     SWEEP_INTERVAL_MS: int(100, 3_600_000).default(1000),
+    /** Period of the stock gate's reconciler: gate drift lasts at most about this. */
+    GATE_RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(2000),
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
     /** Sustained requests per second per principal; 0 turns rate limiting off. */
     RATE_LIMIT_PER_SECOND: int(0, 1_000_000).default(200),

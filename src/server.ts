@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
+import { StockGate, createGateMetrics } from './catalog/gate';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb } from './db/knex';
 import { createApp } from './http/app';
 import { createTestFaults } from './http/test-faults';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { startGateReconciler } from './jobs/gate-reconcile';
 import { startPaymentExpirySweeper } from './jobs/payment-expiry';
 import { LockManager, createLockMetrics } from './lock';
 import { createLogger, type Logger } from './logger';
@@ -29,6 +31,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
+  const gate = new StockGate(redis, db, {
+    timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    logger,
+    metrics: createGateMetrics(registry),
+  });
   let accepting = true;
   const faults = createTestFaults(config);
   const app = createApp({
@@ -37,6 +44,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     db,
     redis,
     locks,
+    gate,
     registry,
     faults,
     isAccepting: () => accepting,
@@ -50,8 +58,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const address = server.address();
   logger.info({ address }, 'listening');
   const sweeper = startPaymentExpirySweeper(
-    { db, locks, config, logger, faults: faults?.transition },
+    { db, locks, config, logger, gate, faults: faults?.transition },
     config.SWEEP_INTERVAL_MS,
+  );
+  const reconciler = startGateReconciler(
+    { gate, locks, logger, lockTtlMs: config.LOCK_TTL_MS },
+    config.GATE_RECONCILE_INTERVAL_MS,
   );
 
   let closing: Promise<void> | undefined;
@@ -59,7 +71,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     closing ??= (async () => {
       logger.info({ reason }, 'shutting down: no new connections, finishing requests in flight');
       accepting = false;
-      await sweeper.stop();
+      await Promise.all([sweeper.stop(), reconciler.stop()]);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => {

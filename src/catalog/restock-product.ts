@@ -2,6 +2,7 @@ import type { Db, InTransaction } from '../db/knex';
 import { MAX_STOCKED, findProduct, restockProduct } from '../db/products.repo';
 import { AppError } from '../errors';
 import { productView, type ProductView } from '../orders/view';
+import type { StockGate } from './gate';
 
 export interface RestockRequest {
   merchantId: string;
@@ -14,21 +15,28 @@ export interface RestockRequest {
 
 /**
  * Adds units to a product's stock, atomically (one conditional update: concurrent orders
- * take from the new stock at once, none are lost), also while a sale is running.
+ * take from the new stock at once, none are lost), also while a sale is running. After
+ * the commit the units are added to the stock gate's too (best effort: the reconciler
+ * repairs a lost add within one period).
  * @returns the product after the restock.
  * @throws AppError product_not_found when there is no such product; forbidden when
  * another merchant owns it (products are public, so its existence is no secret);
  * validation_failed when the product would have been stocked with more than
  * {@link MAX_STOCKED} units in all.
  */
-export async function restock(db: Db, req: RestockRequest): Promise<ProductView> {
-  return db.transaction(async (trx) => {
+export async function restock(
+  deps: { db: Db; gate?: StockGate | undefined },
+  req: RestockRequest,
+): Promise<ProductView> {
+  const product = await deps.db.transaction(async (trx) => {
     const row = await restockProduct(trx, req.merchantId, req.productId, req.quantity);
     if (!row) throw await whyNot(trx, req);
-    const product = productView(row);
-    await req.inTransaction?.(trx, product);
-    return product;
+    const view = productView(row);
+    await req.inTransaction?.(trx, view);
+    return view;
   });
+  await deps.gate?.restocked(req.merchantId, req.productId, req.quantity);
+  return product;
 }
 
 /** Why the restock's conditional update matched no row. */

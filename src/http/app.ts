@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import type Redis from 'ioredis';
 import { pinoHttp } from 'pino-http';
+import type { StockGate } from '../catalog/gate';
 import type { Config } from '../config';
 import type { Registry } from 'prom-client';
 import type { Db } from '../db/knex';
@@ -30,6 +31,8 @@ export interface AppDeps {
   faults?: TestFaults;
   /** False once shutdown has begun; `/readyz` then answers 503. */
   isAccepting?: () => boolean;
+  /** The Redis stock gate in front of PostgreSQL's reservation; absent: PostgreSQL alone. */
+  gate?: StockGate;
   /** Default: RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST on `redis` (counter on `registry`). */
   rateLimiter?: RateLimiter;
 }

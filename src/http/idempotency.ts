@@ -85,7 +85,13 @@ export async function idempotent<T>(
     }
     response = { status: appError.status, headers: {}, body: appError.toProblem() };
     // Kept only if this run still owns the key; either way this caller gets the answer.
-    await completeKey(deps.db, handle, response);
+    // A refusal may have needed no query at all (the stock gate answers from Redis), so
+    // this can be the run's first use of a pooled connection PostgreSQL dropped
+    // meanwhile: one more try gets a fresh one (the update is conditional, so a repeat
+    // is harmless), else the key would stay claimed until its lease ends.
+    await completeKey(deps.db, handle, response).catch(() =>
+      completeKey(deps.db, handle, response),
+    );
   }
   sendStored(res, response);
 }

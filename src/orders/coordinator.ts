@@ -1,6 +1,7 @@
+import type { StockGate } from '../catalog/gate';
 import type { Config } from '../config';
 import type { Db, InTransaction } from '../db/knex';
-import { loadOrder } from '../db/orders.repo';
+import { loadOrder, type OrderRow } from '../db/orders.repo';
 import { uniqueViolation } from '../db/pg-errors';
 import { writeTransition } from '../db/transitions.repo';
 import { AppError } from '../errors';
@@ -15,6 +16,8 @@ export interface CoordinatorDeps {
   locks: LockManager;
   config: Pick<Config, 'LOCK_TTL_MS' | 'LOCK_WAIT_MS'>;
   logger: Logger;
+  /** The Redis stock gate, given back what a cancelled, expired or refunded order held. */
+  gate?: StockGate;
   /** Test-only faults; absent in production. */
   faults?: TransitionFaults;
 }
@@ -74,7 +77,8 @@ async function decideAndWrite(
   req: TransitionRequest,
   signal: AbortSignal,
 ): Promise<OrderView | typeof STALE> {
-  const { write, orderAt } = planTransition(await loadOrder(deps.db, req.orderId), req);
+  const loaded = await loadOrder(deps.db, req.orderId);
+  const { write, orderAt } = planTransition(loaded, req);
   deps.faults?.beforeWrite();
   if (signal.aborted) return STALE;
   const guard = deps.faults?.guard;
@@ -87,10 +91,27 @@ async function decideAndWrite(
           return written;
         })
       : await writeTransition(deps.db, write, guard);
-    return version === undefined ? STALE : orderAt(version);
+    if (version === undefined) return STALE;
+    // After the commit: the gate may only see units the database already has back.
+    if (write.releaseStock && loaded) await giveBack(deps, loaded);
+    return orderAt(version);
   } catch (error) {
     // Two unchecked writers picked the same event number (LAST_WRITER_WINS faults only).
     if (uniqueViolation(error) === 'order_events_pkey') return STALE;
     throw error;
   }
+}
+
+/**
+ * Gives the gate back what the order took when it was placed (its record says how much,
+ * so this gives nothing twice). Best effort: the gate logs a failure and the
+ * reconciler repairs the drift within one period.
+ */
+async function giveBack(deps: CoordinatorDeps, order: OrderRow): Promise<void> {
+  await deps.gate?.give({
+    orderId: order.id,
+    merchantId: order.merchant_id,
+    buyerId: order.buyer_id,
+    productIds: order.items.map((i) => i.productId),
+  });
 }

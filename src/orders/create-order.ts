@@ -3,10 +3,12 @@ import { ORDER_MACHINE_VERSION, initialSnapshot, statusOf } from '../../machines
 import type { Config } from '../config';
 import type { Db, InTransaction } from '../db/knex';
 import { insertOrder, type OrderRow } from '../db/orders.repo';
-import { findProducts, type ProductRow } from '../db/products.repo';
-import { reserveStock, type ReservationRefusal } from '../db/reservations.repo';
+import { findProducts } from '../db/products.repo';
+import { reserveStock } from '../db/reservations.repo';
+import type { GateDecision, GateOrder, ProductFacts, StockGate } from '../catalog/gate';
 import { AppError } from '../errors';
 import type { Actor } from './policy';
+import { refusalError } from './refusals';
 import { orderView, type OrderView } from './view';
 
 export interface CreateOrderRequest {
@@ -16,8 +18,23 @@ export interface CreateOrderRequest {
   inTransaction?: InTransaction<OrderView>;
 }
 
+export interface CreateOrderDeps {
+  db: Db;
+  config: Pick<Config, 'PAYMENT_TTL_SECONDS'>;
+  /** The Redis stock gate; without it every order goes to PostgreSQL. */
+  gate?: StockGate;
+}
+
+/** One line of the new order. */
+interface Line {
+  product: ProductFacts;
+  quantity: number;
+}
+
 /**
- * Places an order: reserves the stock of every item or of none (never oversells: each
+ * Places an order. The stock gate answers first: a sold-out, over-limit or not-started
+ * order is refused there without a PostgreSQL transaction, and units it took are given
+ * back when PostgreSQL then refuses or fails. PostgreSQL still decides: it reserves the stock of every item or of none (never oversells: each
  * product row is decremented only while enough is left; never before a product's sale
  * starts; never past a buyer's limit), then writes the order, its items and its CREATED
  * event in the same transaction.
@@ -26,23 +43,47 @@ export interface CreateOrderRequest {
  * purchase_limit_exceeded, validation_failed.
  */
 export async function createOrder(
-  deps: { db: Db; config: Pick<Config, 'PAYMENT_TTL_SECONDS'> },
+  deps: CreateOrderDeps,
   req: CreateOrderRequest,
 ): Promise<OrderView> {
-  const products = await productsOf(deps.db, req.items);
-  const first = products.values().next().value as ProductRow;
+  const products = await productsOf(deps, req.items);
+  const first = products.values().next().value as ProductFacts;
   const wanted = new Map<string, number>();
   for (const item of req.items)
     wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
   const lines = req.items.map((item) => {
-    const product = products.get(item.productId) as ProductRow;
+    const product = products.get(item.productId) as ProductFacts;
     return { product, quantity: item.quantity };
   });
-  const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.product.price_cents, 0);
-  const id = randomUUID();
+  const gateOrder: GateOrder = {
+    orderId: randomUUID(),
+    merchantId: first.merchant_id,
+    buyerId: req.actor.id,
+    wanted,
+  };
+  const gated: GateDecision = deps.gate ? await deps.gate.take(gateOrder) : { kind: 'skipped' };
+  if (gated.kind === 'refused') throw refusalError(gated.refusal);
+  try {
+    return await place(deps, req, gateOrder, lines);
+  } catch (error) {
+    if (gated.kind === 'taken')
+      await deps.gate?.give({ ...gateOrder, productIds: gateOrder.wanted.keys() });
+    throw error;
+  }
+}
 
+/** The order's transaction: reserves the stock in PostgreSQL, then writes the order. */
+async function place(
+  deps: CreateOrderDeps,
+  req: CreateOrderRequest,
+  gateOrder: GateOrder,
+  lines: Line[],
+): Promise<OrderView> {
+  const first = lines[0]?.product as ProductFacts;
+  const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.product.price_cents, 0);
+  const id = gateOrder.orderId;
   return deps.db.transaction(async (trx) => {
-    const refusal = await reserveStock(trx, req.actor.id, wanted);
+    const refusal = await reserveStock(trx, req.actor.id, gateOrder.wanted);
     if (refusal) throw refusalError(refusal);
     // now() is the transaction's start time: the same for every statement below.
     const { rows } = await trx.raw<{ rows: { now: Date }[] }>('select now()');
@@ -93,13 +134,18 @@ export async function createOrder(
   });
 }
 
-/** The products of the items, all of one merchant and one currency. */
+/**
+ * The products of the items, all of one merchant and one currency; from the gate's
+ * cache when there is a gate (what it reads never changes), so a refusal costs no query.
+ */
 async function productsOf(
-  db: Db,
+  deps: CreateOrderDeps,
   items: CreateOrderRequest['items'],
-): Promise<Map<string, ProductRow>> {
+): Promise<Map<string, ProductFacts>> {
   const ids = [...new Set(items.map((i) => i.productId))];
-  const products = new Map((await findProducts(db, ids)).map((p) => [p.id, p]));
+  const products = deps.gate
+    ? await deps.gate.products.get(ids)
+    : new Map((await findProducts(deps.db, ids)).map((p) => [p.id, p]));
   const unknown = ids.filter((id) => !products.has(id));
   if (unknown.length > 0) {
     throw new AppError('unknown_product', `Unknown product ${unknown.join(', ')}.`, {
@@ -123,29 +169,4 @@ async function productsOf(
     );
   }
   return products;
-}
-
-/** The refusal of a reservation as the contract's error (its transaction rolls back). */
-function refusalError(refusal: ReservationRefusal): AppError {
-  const { productId } = refusal;
-  switch (refusal.reason) {
-    case 'out_of_stock':
-      return new AppError('out_of_stock', `Not enough stock of product ${productId}.`, {
-        extensions: { productId },
-      });
-    case 'sale_not_started': {
-      const saleStartsAt = refusal.saleStartsAt.toISOString();
-      return new AppError(
-        'sale_not_started',
-        `The sale of product ${productId} starts at ${saleStartsAt}.`,
-        { extensions: { productId, saleStartsAt } },
-      );
-    }
-    case 'purchase_limit_exceeded':
-      return new AppError(
-        'purchase_limit_exceeded',
-        `You may hold at most ${refusal.limit} of product ${productId} and hold ${refusal.held}.`,
-        { extensions: { productId, limit: refusal.limit, held: refusal.held } },
-      );
-  }
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { createProduct } from '../../catalog/create-product';
 import { listVisibleProducts } from '../../catalog/list-products';
+import type { StockGate } from '../../catalog/gate';
 import { restock } from '../../catalog/restock-product';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
@@ -19,7 +20,7 @@ import { parse, parseId } from '../validation';
 const notFound = (id: unknown) =>
   new AppError('product_not_found', `Product ${String(id)} does not exist.`);
 
-export function productsRouter(deps: { db: Db; config: Config }): Router {
+export function productsRouter(deps: { db: Db; config: Config; gate?: StockGate }): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
@@ -62,7 +63,7 @@ export function productsRouter(deps: { db: Db; config: Config }): Router {
       res,
       actor,
       (inTransaction) =>
-        restock(deps.db, { merchantId: actor.id, productId, quantity, inTransaction }),
+        restock(deps, { merchantId: actor.id, productId, quantity, inTransaction }),
       productRestocked,
     );
   });

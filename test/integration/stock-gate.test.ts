@@ -1,0 +1,179 @@
+import request from 'supertest';
+import { PrivateRedis } from '../../harness/procs/redis';
+import { orderKey } from '../../src/catalog/gate';
+import { createOrder } from '../../src/orders/create-order';
+import { openApi, principal, type ApiContext, type Principal } from '../helpers/api';
+import { waitUntil } from '../../support/time';
+import { dbNow, makeSaleProduct } from '../helpers/catalog';
+import {
+  gateLeft,
+  openGatedApi,
+  orderOne,
+  stockOf,
+  totalDecisions,
+  totalSql,
+  type GatedApi,
+} from '../helpers/gate';
+
+describe('the stock gate: Redis answers "no" before PostgreSQL is asked', () => {
+  let gated: GatedApi[];
+  let plain: ApiContext;
+  let merchant: Principal;
+  // A Redis of this file's own: a server spawned by another test file runs the gate's
+  // reconciler on the shared one, and its resets would blur the exact counts below.
+  let redis: PrivateRedis;
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    const settings = { REDIS_URL: redis.url };
+    gated = await Promise.all([1, 2, 3].map(() => openGatedApi(settings)));
+    plain = await openApi();
+    merchant = await principal(plain.config, 'merchant');
+  });
+  afterAll(async () => {
+    await Promise.all([...gated, plain].map((i) => i.close()));
+    await redis.stop();
+  });
+  const first = () => gated[0] as GatedApi;
+  const buyers = (n: number) =>
+    Promise.all(Array.from({ length: n }, () => principal(plain.config, 'buyer')));
+
+  it('when 40 buyers race for 5 units on three instances, then 5 are placed and the gate refuses the 35 others without a PostgreSQL transaction', async () => {
+    const product = await makeSaleProduct(first(), merchant, { stock: 5 });
+    const before = totalDecisions(gated);
+    const sqlBefore = totalSql(gated);
+    const results = await Promise.all(
+      (await buyers(40)).map((buyer, i) => orderOne(gated[i % 3] as GatedApi, buyer, product.id)),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(5);
+    const refused = results.filter((r) => r.status !== 201);
+    expect(refused.map((r) => [r.status, r.body.code])).toEqual(
+      Array.from({ length: 35 }, () => [409, 'out_of_stock']),
+    );
+    const after = totalDecisions(gated);
+    // Only the 5 the gate let through opened an order transaction.
+    expect(after.refused - before.refused).toBe(35);
+    expect(after.taken - before.taken).toBe(5);
+    expect(after.skipped - before.skipped).toBe(0);
+    // Counted on the instances' own pools: one transaction per placed order; outside
+    // any, at most a product lookup and a gate rebuild per instance (one statement each).
+    const sqlAfter = totalSql(gated);
+    expect(sqlAfter.transactions - sqlBefore.transactions).toBe(5);
+    expect(sqlAfter.outside - sqlBefore.outside).toBeLessThanOrEqual(6);
+    const { left, held } = await stockOf(plain, product.id);
+    expect([left, held]).toEqual([0, 5]);
+    expect(await gateLeft(first().redis, merchant.id, product.id)).toBe(0);
+  });
+
+  it('when a buyer passes the per-buyer limit, then the gate refuses with the code and extensions PostgreSQL gives', async () => {
+    const product = await makeSaleProduct(first(), merchant, { stock: 50, perBuyerLimit: 2 });
+    const [buyer] = (await buyers(1)) as [Principal];
+    await orderOne(first(), buyer, product.id, 2).expect(201);
+    const before = first().decisions.refused;
+    const byGate = await orderOne(first(), buyer, product.id, 1);
+    expect(first().decisions.refused).toBe(before + 1);
+    const byDb = await orderOne(plain, buyer, product.id, 1);
+    expect([byGate.status, byGate.body.code, byGate.body.limit, byGate.body.held]).toEqual([
+      409,
+      'purchase_limit_exceeded',
+      2,
+      2,
+    ]);
+    expect(withoutInstance(byGate.body)).toEqual(withoutInstance(byDb.body));
+  });
+
+  it('when the sale has not started, then the gate refuses with the start PostgreSQL gives, and sells once it has', async () => {
+    const startsAt = new Date((await dbNow(plain)).getTime() + 1500);
+    const product = await makeSaleProduct(first(), merchant, {
+      stock: 5,
+      saleStartsAt: startsAt.toISOString(),
+    });
+    const [buyer] = (await buyers(1)) as [Principal];
+    const before = first().decisions.refused;
+    const byGate = await orderOne(first(), buyer, product.id);
+    expect(first().decisions.refused).toBe(before + 1);
+    const byDb = await orderOne(plain, buyer, product.id);
+    expect([byGate.status, byGate.body.code, byGate.body.saleStartsAt]).toEqual([
+      409,
+      'sale_not_started',
+      startsAt.toISOString(),
+    ]);
+    expect(withoutInstance(byGate.body)).toEqual(withoutInstance(byDb.body));
+    // The sale starts on the clocks' own schedule, not on anything this test waits for.
+    await waitUntil(
+      async () => (await dbNow(plain)).getTime() >= startsAt.getTime(),
+      5000,
+      'the sale to start',
+    );
+    await orderOne(first(), buyer, product.id).expect(201);
+  });
+
+  it('when an order is cancelled, then its unit goes back to the gate and sells again', async () => {
+    const product = await makeSaleProduct(first(), merchant, { stock: 1, perBuyerLimit: 1 });
+    const [a, b] = (await buyers(2)) as [Principal, Principal];
+    const order = await orderOne(first(), a, product.id).expect(201);
+    await orderOne(gated[1] as GatedApi, b, product.id).expect(409);
+    await request(first().app)
+      .post(`/v1/orders/${order.body.id as string}/cancel`)
+      .set(a.auth)
+      .send({})
+      .expect(200);
+    expect(await gateLeft(first().redis, merchant.id, product.id)).toBe(1);
+    await orderOne(gated[1] as GatedApi, b, product.id).expect(201);
+    // The canceller's held unit went back too: the limit lets them buy again later.
+    expect(await first().redis.hget(`gate:{m:${merchant.id}}:h:${product.id}`, a.id)).toBeNull();
+    expect(await stockOf(plain, product.id)).toEqual({ left: 0, held: 1 });
+  });
+
+  it('when a product is restocked during the sale, then the new units sell and no more', async () => {
+    const product = await makeSaleProduct(first(), merchant, { stock: 2 });
+    for (const buyer of await buyers(2)) await orderOne(first(), buyer, product.id).expect(201);
+    await request((gated[2] as GatedApi).app)
+      .post(`/v1/products/${product.id}/restock`)
+      .set(merchant.auth)
+      .send({ quantity: 3 })
+      .expect(200);
+    expect(await gateLeft(first().redis, merchant.id, product.id)).toBe(3);
+    const results = await Promise.all(
+      (await buyers(8)).map((buyer, i) => orderOne(gated[i % 3] as GatedApi, buyer, product.id)),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    expect(await stockOf(plain, product.id)).toEqual({ left: 0, held: 5 });
+  });
+
+  it('when the order transaction fails after the gate took, then the units are given back, once', async () => {
+    const product = await makeSaleProduct(first(), merchant, { stock: 4, perBuyerLimit: 3 });
+    const [buyer] = (await buyers(1)) as [Principal];
+    await orderOne(first(), buyer, product.id).expect(201);
+    const api = first();
+    let orderId = '';
+    const failing = createOrder(api, {
+      actor: { role: 'buyer', id: buyer.id },
+      items: [{ productId: product.id, quantity: 2 }],
+      inTransaction: async (_trx, order) => {
+        orderId = order.id;
+        expect(await gateLeft(api.redis, merchant.id, product.id)).toBe(1);
+        throw new Error('the transaction fails after its write');
+      },
+    });
+    await expect(failing).rejects.toThrow('the transaction fails after its write');
+    expect(await gateLeft(api.redis, merchant.id, product.id)).toBe(3);
+    expect(await api.redis.hget(`gate:{m:${merchant.id}}:h:${product.id}`, buyer.id)).toBe('1');
+    expect(await api.redis.exists(orderKey(merchant.id, orderId))).toBe(0);
+    // A second give-back of the same order gives nothing.
+    await api.gate.give({
+      orderId,
+      merchantId: merchant.id,
+      buyerId: buyer.id,
+      productIds: [product.id],
+    });
+    expect(await gateLeft(api.redis, merchant.id, product.id)).toBe(3);
+    expect(await stockOf(plain, product.id)).toEqual({ left: 3, held: 1 });
+  });
+});
+
+/** A problem body without the fields that differ per request. */
+function withoutInstance(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(body).filter(([key]) => key !== 'instance' && key !== 'requestId'),
+  );
+}
