@@ -1,6 +1,7 @@
 import { GATED_PRODUCTS, fillGate, readGateSources, type StockGate } from '../catalog/gate';
-import { LockBusyError, lockKey, withDeadline, type LockManager } from '../lock';
+import { withDeadline, type LockManager } from '../lock';
 import type { Logger } from '../logger';
+import { startJob, type Job } from './job';
 
 export const JOB_NAME = 'gate-reconcile';
 /** Products read from PostgreSQL per statement. */
@@ -14,11 +15,8 @@ export interface GateReconcilerDeps {
   lockTtlMs: number;
 }
 
-export interface GateReconciler {
-  /** One pass now (what the timer runs); resolves with how many products it reset. */
-  runOnce: () => Promise<number>;
-  stop: () => Promise<void>;
-}
+/** `runOnce` resolves with how many products it reset. */
+export type GateReconciler = Job;
 
 /**
  * One pass: every product with gate state gets PostgreSQL's units left and holdings.
@@ -51,38 +49,12 @@ async function reconcile(deps: GateReconcilerDeps, signal: AbortSignal): Promise
  * instance at a time do the work (the others skip that pass), every `intervalMs`.
  */
 export function startGateReconciler(deps: GateReconcilerDeps, intervalMs: number): GateReconciler {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  const stopping = new AbortController();
-
-  const runOnce = async (): Promise<number> => {
-    try {
-      const options = { ttlMs: deps.lockTtlMs, waitMs: 0 };
-      return await deps.locks.withLock(lockKey('job', JOB_NAME), options, (lost) =>
-        reconcile(deps, AbortSignal.any([lost, stopping.signal])),
-      );
-    } catch (error) {
-      if (error instanceof LockBusyError) return 0; // another instance reconciles
-      deps.logger.warn({ err: error }, 'stock gate reconcile failed; next pass retries');
-      return 0;
-    }
-  };
-  const tick = () => {
-    running = runOnce();
-    void running.finally(() => {
-      if (!stopped) timer = setTimeout(tick, intervalMs);
-    });
-  };
-  timer = setTimeout(tick, intervalMs);
-
-  return {
-    runOnce,
-    stop: async () => {
-      stopped = true;
-      stopping.abort();
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startJob({
+    name: JOB_NAME,
+    intervalMs,
+    lockTtlMs: deps.lockTtlMs,
+    locks: deps.locks,
+    logger: deps.logger,
+    pass: (signal) => reconcile(deps, signal),
+  });
 }

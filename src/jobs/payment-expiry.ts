@@ -1,9 +1,10 @@
 import type { Db } from '../db/knex';
 import { deleteExpiredKeys } from '../db/idempotency.repo';
 import { AppError } from '../errors';
-import { LockBusyError, lockKey } from '../lock';
+import { LockBusyError } from '../lock';
 import { runTransition, type CoordinatorDeps } from '../orders/coordinator';
 import type { Actor } from '../orders/policy';
+import { startJob, type Job } from './job';
 
 export const JOB_NAME = 'payment-expiry';
 const SYSTEM: Actor = { role: 'system', id: JOB_NAME };
@@ -12,11 +13,8 @@ const BATCH = 200;
 /** Orders expired at once: enough to clear a backlog, few enough to leave the pool to requests. */
 const CONCURRENCY = 4;
 
-export interface Sweeper {
-  /** One pass now (what the timer runs); resolves with how many orders it expired. */
-  runOnce: () => Promise<number>;
-  stop: () => Promise<void>;
-}
+/** `runOnce` resolves with how many orders it expired. */
+export type Sweeper = Job;
 
 /** The oldest overdue unpaid orders, leaving out those this pass already skipped. */
 async function overdueOrderIds(db: Db, skipped: Set<string>): Promise<string[]> {
@@ -88,44 +86,15 @@ async function sweep(deps: CoordinatorDeps, signal: AbortSignal): Promise<number
  * The payment-expiry sweeper. Every instance runs the timer; a lock on the job makes one
  * instance at a time do the work (the others skip that pass), and each overdue order
  * gets its EXPIRE through the same coordinator path as any request, so exactly once.
+ * `stop()` ends a pass after the orders in hand.
  */
 export function startPaymentExpirySweeper(deps: CoordinatorDeps, intervalMs: number): Sweeper {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  /** Fires on stop(): a pass in progress ends after its current group of orders. */
-  const stopping = new AbortController();
-
-  const runOnce = async (): Promise<number> => {
-    try {
-      const options = { ttlMs: deps.config.LOCK_TTL_MS, waitMs: 0 };
-      return await deps.locks.withLock(lockKey('job', JOB_NAME), options, (lost) =>
-        sweep(deps, AbortSignal.any([lost, stopping.signal])),
-      );
-    } catch (error) {
-      if (error instanceof LockBusyError) return 0; // another instance is sweeping
-      deps.logger.warn({ err: error }, 'payment-expiry sweep failed; next pass retries');
-      return 0;
-    }
-  };
-  const tick = () => {
-    running = runOnce().then((n) => {
-      if (n > 0) deps.logger.info({ expired: n }, 'expired unpaid orders');
-      return n;
-    });
-    void running.finally(() => {
-      if (!stopped) timer = setTimeout(tick, intervalMs);
-    });
-  };
-  timer = setTimeout(tick, intervalMs);
-
-  return {
-    runOnce,
-    stop: async () => {
-      stopped = true;
-      stopping.abort();
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startJob({
+    name: JOB_NAME,
+    intervalMs,
+    lockTtlMs: deps.config.LOCK_TTL_MS,
+    locks: deps.locks,
+    logger: deps.logger,
+    pass: (signal) => sweep(deps, signal),
+  });
 }
