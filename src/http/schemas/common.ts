@@ -30,3 +30,23 @@ export const timestamp = z.string().datetime().openapi({ example: '2026-11-23T05
 
 /** The order's version: 1 at creation, +1 for each transition. */
 export const version = z.number().int().min(1);
+
+/**
+ * The `cursor` query parameter of a list: an earlier page's `nextCursor`, decoded by
+ * `decode`; one this API did not hand out is 400 validation_failed.
+ */
+export function cursorParam<T>(decode: (cursor: string) => T | undefined) {
+  return z
+    .string()
+    .max(200)
+    .transform((cursor, ctx): T => {
+      const after = decode(cursor);
+      if (after === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
+        return z.NEVER;
+      }
+      return after;
+    })
+    .openapi({ description: "An earlier page's `nextCursor`." })
+    .optional();
+}

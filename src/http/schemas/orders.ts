@@ -1,7 +1,7 @@
 import { ORDER_EVENT_TYPES, ORDER_STATUSES } from '../../../machines';
 import type { Intent } from '../../orders/intents';
 import { decodeCursor } from '../../orders/queries';
-import { cents, currency, id, text, timestamp, uuid, version } from './common';
+import { cents, currency, cursorParam, id, text, timestamp, uuid, version } from './common';
 import { z } from './zod';
 
 /** `POST /v1/orders` body. */
@@ -55,17 +55,7 @@ export const listOrdersQuery = z
   .object({
     status: z.enum(ORDER_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z
-      .string()
-      .max(200)
-      .transform((cursor, ctx) => {
-        const after = decodeCursor(cursor);
-        if (after === undefined)
-          ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
-        return after ?? z.NEVER;
-      })
-      .openapi({ description: "An earlier page's `nextCursor`." })
-      .optional(),
+    cursor: cursorParam(decodeCursor),
   })
   .strict();
 

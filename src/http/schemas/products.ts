@@ -1,4 +1,4 @@
-import { cents, currency, id, text, timestamp, uuid } from './common';
+import { cents, currency, cursorParam, id, text, timestamp, uuid } from './common';
 import { z } from './zod';
 import { decodeProductCursor } from '../../catalog/list-products';
 
@@ -45,17 +45,7 @@ export const restockBody = z
 export const listProductsQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z
-      .string()
-      .max(200)
-      .transform((cursor, ctx) => {
-        const after = decodeProductCursor(cursor);
-        if (after === undefined)
-          ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
-        return after ?? z.NEVER;
-      })
-      .openapi({ description: "An earlier page's `nextCursor`." })
-      .optional(),
+    cursor: cursorParam(decodeProductCursor),
   })
   .strict();
 
