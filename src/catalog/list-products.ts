@@ -3,6 +3,7 @@ import { listProducts } from '../db/products.repo';
 import { AppError } from '../errors';
 import type { Actor } from '../orders/policy';
 import { productView, type ProductView } from '../orders/view';
+import { idCursor } from '../cursor';
 
 export interface ProductListRequest {
   limit: number;
@@ -35,14 +36,8 @@ export async function listVisibleProducts(
   };
 }
 
-/** Cursors are opaque to clients: the last product's id, base64url-encoded. */
-export function encodeProductCursor(productId: string): string {
-  return Buffer.from(`p:${productId}`).toString('base64url');
-}
-
+const productCursor = idCursor('p');
+/** The cursor after the product `productId`. */
+export const encodeProductCursor = productCursor.encode;
 /** @returns the product id, or undefined when the cursor was not made by encodeProductCursor. */
-export function decodeProductCursor(cursor: string): string | undefined {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const match = /^p:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(text);
-  return match?.[1];
-}
+export const decodeProductCursor = productCursor.decode;

@@ -6,6 +6,7 @@ import { listOrders, loadOrder } from '../db/orders.repo';
 import { AppError } from '../errors';
 import { maySee, type Actor } from './policy';
 import { eventView, orderView, productView, type OrderView } from './view';
+import { idCursor } from '../cursor';
 
 /** The order, if `actor` may see it; to anyone else it does not exist. */
 export async function getOrder(db: Db, actor: Actor, id: string): Promise<OrderView> {
@@ -50,14 +51,8 @@ export async function getProduct(db: Db, id: string) {
   return productView(product);
 }
 
-/** Cursors are opaque to clients: the last order's id, base64url-encoded. */
-export function encodeCursor(orderId: string): string {
-  return Buffer.from(`o:${orderId}`).toString('base64url');
-}
-
+const orderCursor = idCursor('o');
+/** The cursor after the order `orderId`. */
+export const encodeCursor = orderCursor.encode;
 /** @returns the order id, or undefined when the cursor was not made by encodeCursor. */
-export function decodeCursor(cursor: string): string | undefined {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const match = /^o:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(text);
-  return match?.[1];
-}
+export const decodeCursor = orderCursor.decode;
