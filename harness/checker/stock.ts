@@ -51,7 +51,7 @@ export function checkStock(observation: Observation): Violation[] {
 /**
  * Flash sales: exactly the stock is sold, never more. Once some buyer was told
  * `out_of_stock`, whatever stock is left after the round must have come back from the
- * round's own cancelled or expired orders; the orders never hold more than was stocked,
+ * round's requests that failed in flight or from its own cancelled or expired orders; the orders never hold more than was stocked,
  * and no more orders succeeded than the database holds.
  */
 export function checkFlash(rounds: readonly FlashObservation[]): Violation[] {
@@ -78,11 +78,15 @@ export function checkFlash(rounds: readonly FlashObservation[]): Violation[] {
         `${f.created} buyers got 201 but the database holds ${f.ordersAfter} orders`,
       );
     }
-    // Once a buyer was told out_of_stock the stock was 0; only units given back since can be left.
-    if (f.outOfStock > 0 && f.stockAfter > f.quantityReleased) {
+    // Once a buyer was told out_of_stock, every unit was sold or taken by an order still
+    // in flight (the stock gate counts those): what is left must have come back from the
+    // round's cancelled or expired orders, or from its requests that failed after taking
+    // a unit (neither out_of_stock nor an order: a 5xx, a reset, a refused retry).
+    const failedInFlight = Math.max(0, f.requests - f.outOfStock - f.ordersAfter);
+    if (f.outOfStock > 0 && f.stockAfter > f.quantityReleased + failedInFlight) {
       v(
         'flash-undersold',
-        `${f.outOfStock} buyers were told out_of_stock, yet ${f.stockAfter} units stayed unsold (${f.quantityReleased} were given back)`,
+        `${f.outOfStock} buyers were told out_of_stock, yet ${f.stockAfter} units stayed unsold (${f.quantityReleased} were given back, ${failedInFlight} requests failed in flight)`,
       );
     }
   }
