@@ -28,16 +28,10 @@ export async function listVisibleProducts(
     after: req.after,
     limit: req.limit + 1,
   });
-  const page = rows.slice(0, req.limit);
-  const last = page[page.length - 1];
-  return {
-    products: page.map(productView),
-    nextCursor: rows.length > req.limit && last ? encodeProductCursor(last.id) : null,
-  };
+  const { items, nextCursor } = productCursor.page(rows, req.limit);
+  return { products: items.map(productView), nextCursor };
 }
 
 const productCursor = idCursor('p');
-/** The cursor after the product `productId`. */
-export const encodeProductCursor = productCursor.encode;
-/** @returns the product id, or undefined when the cursor was not made by encodeProductCursor. */
+/** @returns the product id, or undefined when the cursor is not a product list's. */
 export const decodeProductCursor = productCursor.decode;

@@ -37,12 +37,8 @@ export async function listVisibleOrders(db: Db, actor: Actor, req: ListRequest) 
     after: req.after,
     limit: req.limit + 1,
   });
-  const page = rows.slice(0, req.limit);
-  const last = page[page.length - 1];
-  return {
-    orders: page.map(orderView),
-    nextCursor: rows.length > req.limit && last ? encodeCursor(last.id) : null,
-  };
+  const { items, nextCursor } = orderCursor.page(rows, req.limit);
+  return { orders: items.map(orderView), nextCursor };
 }
 
 export async function getProduct(db: Db, id: string) {
@@ -52,7 +48,5 @@ export async function getProduct(db: Db, id: string) {
 }
 
 const orderCursor = idCursor('o');
-/** The cursor after the order `orderId`. */
-export const encodeCursor = orderCursor.encode;
-/** @returns the order id, or undefined when the cursor was not made by encodeCursor. */
+/** @returns the order id, or undefined when the cursor is not an order list's. */
 export const decodeCursor = orderCursor.decode;
