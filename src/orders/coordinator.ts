@@ -45,7 +45,12 @@ export async function runTransition(
 ): Promise<OrderView> {
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptOnce(deps, req);
-    if (outcome !== STALE) return outcome;
+    if (outcome !== STALE) {
+      // After the commit and outside the lock: the gate may only see units the database
+      // already has back, and a slow Redis must not lengthen the order's critical section.
+      if (outcome.freed) await giveBack(deps, outcome.freed);
+      return outcome.order;
+    }
     deps.logger.warn({ orderId: req.orderId, attempt }, 'stale write refused by the version check');
     if (attempt >= 2) {
       throw new AppError(
@@ -62,10 +67,16 @@ export async function runTransition(
  * passed the version check stands whatever happens to the lock afterwards (lost, Redis
  * away, an error reply on release), and a loss before the write shows in `signal`.
  */
+/** A written transition: the order it left, and the order as read when it freed stock. */
+interface Written {
+  order: OrderView;
+  freed?: OrderRow;
+}
+
 function attemptOnce(
   deps: CoordinatorDeps,
   req: TransitionRequest,
-): Promise<OrderView | typeof STALE> {
+): Promise<Written | typeof STALE> {
   const options = { ttlMs: deps.config.LOCK_TTL_MS, waitMs: deps.config.LOCK_WAIT_MS };
   return deps.locks.withLock(lockKey('order', req.orderId), options, (signal) =>
     decideAndWrite(deps, req, signal),
@@ -76,7 +87,7 @@ async function decideAndWrite(
   deps: CoordinatorDeps,
   req: TransitionRequest,
   signal: AbortSignal,
-): Promise<OrderView | typeof STALE> {
+): Promise<Written | typeof STALE> {
   const loaded = await loadOrder(deps.db, req.orderId);
   const { write, orderAt } = planTransition(loaded, req);
   deps.faults?.beforeWrite();
@@ -92,9 +103,8 @@ async function decideAndWrite(
         })
       : await writeTransition(deps.db, write, guard);
     if (version === undefined) return STALE;
-    // After the commit: the gate may only see units the database already has back.
-    if (write.releaseStock && loaded) await giveBack(deps, loaded);
-    return orderAt(version);
+    const order = orderAt(version);
+    return write.releaseStock && loaded ? { order, freed: loaded } : { order };
   } catch (error) {
     // Two unchecked writers picked the same event number (LAST_WRITER_WINS faults only).
     if (uniqueViolation(error) === 'order_events_pkey') return STALE;
