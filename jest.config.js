@@ -9,6 +9,11 @@ process.env.LOG_LEVEL ??= 'silent';
 
 /** @type {import('jest').Config['transform']} */
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };
+// The lock package from its sources, as tsconfig.json's paths say.
+const moduleNameMapper = {
+  '^@order-coordinator/lock$': '<rootDir>/packages/lock/src/index.ts',
+  '^@order-coordinator/lock/prometheus$': '<rootDir>/packages/lock/src/prometheus.ts',
+};
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -21,14 +26,49 @@ module.exports = {
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       testEnvironment: 'node',
       transform,
+      moduleNameMapper,
+    },
+    {
+      // The lock package's own tests: unit, and integration on real Redis servers.
+      displayName: 'lock',
+      testMatch: ['<rootDir>/packages/lock/test/**/*.test.ts'],
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      slowTestThreshold: 30,
     },
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testEnvironment: 'node',
       transform,
+      moduleNameMapper,
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       slowTestThreshold: 30,
     },
+    {
+      // The back office in real headless Chromium (Debian's package, see support/browser.ts).
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      globalSetup: '<rootDir>/test/helpers/browser-setup.ts',
+      slowTestThreshold: 30,
+    },
+    // The local Redis Cluster through a failover (scripts/services.sh cluster-up); only
+    // with REDIS_CLUSTER_NODES set, and alone (scripts/test.sh runs it last, in band).
+    ...(process.env.REDIS_CLUSTER_NODES
+      ? [
+          {
+            displayName: 'cluster',
+            testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+            testEnvironment: 'node',
+            transform,
+            moduleNameMapper,
+            slowTestThreshold: 60,
+          },
+        ]
+      : []),
   ],
 };

@@ -5,15 +5,10 @@ import { settleWithin, withDeadline } from './deadline';
 import { errorForStatus, LockStatus, LockUnavailableError, toLockError } from './errors';
 import { LockHandle, type HandleDeps } from './handle';
 import type { LockKeys } from './keys';
-import type { Notifier } from './notifier';
-import type { LockOptions } from './options';
-import { scriptKeys, type AcquireReply } from './scripts';
+import type { Notifier, WakeReason } from './notifier';
+import { driftMs, type LockOptions } from './options';
+import { GRACE_MS, scriptKeys, type AcquireReply } from './scripts';
 
-/**
- * How late after its wake time a queued waiter may come back before others may drop it
- * from the Redis queue: covers a round trip plus an event-loop stall of up to ~1 s.
- */
-const GRACE_MS = 1000;
 /** Sleep this much past the holder's PTTL so that Redis has surely expired the key. */
 const WAKE_SLACK_MS = 2;
 /**
@@ -24,6 +19,11 @@ const WAKE_SLACK_MS = 2;
 const ANSWER_GRACE_MS = 200;
 /** How long a waiter that gives up lets its `leave` delay its answer (the rest runs on). */
 const LEAVE_WAIT_MS = 100;
+/**
+ * A handed-over lease that this process can prove for less than this (see grant()) is
+ * extended before use.
+ */
+const MIN_HANDOFF_LEASE_MS = 50;
 
 /**
  * The Redis side of one acquisition: try, join the key's queue, sleep until a release
@@ -32,6 +32,9 @@ const LEAVE_WAIT_MS = 100;
 export class Contention {
   /** Last known end of another holder's lease per key (monotonic ms), for local timeouts. */
   private readonly holderEnds = new Map<string, number>();
+  /** 16 random bytes per manager (hex): tokens of two managers never collide. */
+  private readonly tokenPrefix = `${randomBytes(16).toString('hex')}.`;
+  private issued = 0;
 
   /**
    * @param closing aborts (reason: a LockUnavailableError) when the manager closes; every
@@ -53,9 +56,15 @@ export class Contention {
     this.holderEnds.delete(key);
   }
 
-  /** Acquires `keys.lock` by `deadline` (monotonic ms); at or past it, a single try. */
+  /**
+   * Acquires `keys.lock` by `deadline` (monotonic ms); at or past it, a single try. A
+   * queued waiter sleeps until a release hands it the lock (no acquire of its own then),
+   * names it for a retry, or its timer fires.
+   */
   async acquire(keys: LockKeys, options: LockOptions, deadline: number, counted: boolean) {
-    const token = randomBytes(16).toString('hex');
+    // Unique per acquisition: this manager's random prefix and a counter. The lease rides
+    // in the token, so that a release can hand the lock over with it.
+    const token = `${this.tokenPrefix}${(this.issued++).toString(36)}:${options.ttlMs}`;
     this.notifier.register(token);
     let subscribed = false;
     try {
@@ -77,12 +86,25 @@ export class Contention {
         if (!counted) this.deps.metrics.contended();
         counted = true;
         if (!subscribed) {
-          // Retry right after subscribing: a release in between published to nobody.
+          const live = this.notifier.liveSince(keys.channel);
           await this.subscribe(keys, token, this.answerDeadline(waitLeftMs), options);
           subscribed = true;
-          continue;
+          // Retry right after a new subscription: a release in between published to
+          // nobody. One live since before the attempt was sent hears every release after it.
+          if (live === undefined || live > sentAt) continue;
         }
-        await this.sleep(keys, token, Math.min(wakeMs + WAKE_SLACK_MS, waitLeftMs), options);
+        const woke = await this.sleep(
+          keys,
+          token,
+          Math.min(wakeMs + WAKE_SLACK_MS, waitLeftMs),
+          options,
+        );
+        if (woke === 'granted') {
+          // Handed over by a release: leased until the entry's deadline at most (see
+          // acquire.lua), both counted from after `sentAt` in Redis.
+          const leaseMs = Math.min(options.ttlMs, waitLeftMs, wakeMs + GRACE_MS);
+          return await this.grant(keys, token, options, sentAt, leaseMs);
+        }
       }
     } finally {
       this.notifier.forget(token);
@@ -143,16 +165,36 @@ export class Contention {
       logger.debug({ err: error, key: keys.lock }, 'lock undo after a late answer failed');
     };
     if (status === undefined || status === LockStatus.Ok) {
-      redis.lockRelease(...scriptKeys(keys), token, keys.channel).catch(failed);
+      redis.lockRelease(...scriptKeys(keys), token, keys.channel, GRACE_MS).catch(failed);
     }
     if (status !== LockStatus.Ok) {
-      redis.lockLeave(...scriptKeys(keys), token, keys.channel).catch(failed);
+      redis.lockLeave(...scriptKeys(keys), token, keys.channel, GRACE_MS).catch(failed);
     }
   }
 
-  /** Hands out the lock unless its lease (counted from before the call) already lapsed. */
-  private async grant(keys: LockKeys, token: string, options: LockOptions, sentAt: number) {
-    const handle = new LockHandle(this.deps, keys, token, options.ttlMs, sentAt);
+  /**
+   * Hands out the lock unless its lease (counted from before the call) already lapsed.
+   * A hand-off began in Redis some time after `sentAt`, which is all this process can
+   * prove: when that proof leaves less than MIN_HANDOFF_LEASE_MS (a long wait), the
+   * lease is first re-anchored by an extend to `ttlMs`.
+   */
+  private async grant(
+    keys: LockKeys,
+    token: string,
+    options: LockOptions,
+    sentAt: number,
+    leaseMs = options.ttlMs,
+  ) {
+    let [anchor, lease] = [sentAt, leaseMs];
+    const provenMs = sentAt + leaseMs - driftMs(leaseMs) - performance.now();
+    if (provenMs < MIN_HANDOFF_LEASE_MS && options.signal?.aborted !== true) {
+      const extendedAt = performance.now();
+      const { redis, commandTimeoutMs } = this.deps;
+      const call = redis.lockExtend(keys.lock, token, options.ttlMs);
+      const status = await withDeadline(call, commandTimeoutMs, 'extend').catch(() => undefined);
+      if (status === LockStatus.Ok) [anchor, lease] = [extendedAt, options.ttlMs];
+    }
+    const handle = new LockHandle(this.deps, keys, token, options.ttlMs, anchor, lease);
     if (handle.remainingMs() > 0 && options.signal?.aborted !== true) return handle;
     await settleWithin(handle.release(), LEAVE_WAIT_MS);
     if (options.signal?.aborted) throw abortReason(options.signal);
@@ -178,9 +220,14 @@ export class Contention {
     return undefined;
   }
 
-  private async sleep(keys: LockKeys, token: string, ms: number, options: LockOptions) {
+  private async sleep(
+    keys: LockKeys,
+    token: string,
+    ms: number,
+    options: LockOptions,
+  ): Promise<WakeReason> {
     try {
-      await this.notifier.wait(token, ms, options.signal);
+      return await this.notifier.wait(token, ms, options.signal);
     } catch (error) {
       await this.leave(keys, token);
       throw error;
@@ -193,7 +240,7 @@ export class Contention {
    */
   private async leave(keys: LockKeys, token: string): Promise<void> {
     const leaving = withDeadline(
-      this.deps.redis.lockLeave(...scriptKeys(keys), token, keys.channel),
+      this.deps.redis.lockLeave(...scriptKeys(keys), token, keys.channel, GRACE_MS),
       this.deps.commandTimeoutMs,
       'leave',
     ).catch((leaveError: unknown) => {

@@ -1,22 +1,28 @@
-import type Redis from 'ioredis';
 import { Registry } from 'prom-client';
-import { createLockMetrics, LockBusyError, LockLostError, LockManager } from '../../src/lock';
-import { lockKeys } from '../../src/lock/keys';
-import { deferred, readyRedis, rejectionOf, uniqueLockKey } from '../helpers/lock-fixtures';
-import { sleep, waitUntil } from '../../support/time';
+import { LockBusyError, LockLostError, LockManager, type RedisClient } from '../../src';
+import { createLockMetrics } from '../../src/prometheus';
+import { lockKeys } from '../../src/keys';
+import {
+  deferred,
+  readyClient,
+  rejectionOf,
+  shardSubscribers,
+  uniqueLockKey,
+} from '../helpers/fixtures';
+import { sleep, waitUntil } from '../../../../support/time';
 
 const url = process.env.REDIS_URL ?? '';
-const opened: Array<{ redis: Redis; manager: LockManager }> = [];
+const opened: Array<{ redis: RedisClient; manager: LockManager }> = [];
 
 /** A manager on a connection of its own, as another process would have. */
 async function newManager(options?: ConstructorParameters<typeof LockManager>[1]) {
-  const redis = await readyRedis(url);
+  const redis = await readyClient(url);
   const manager = new LockManager(redis, options);
   opened.push({ redis, manager });
   return { redis, manager };
 }
 
-let redis: Redis;
+let redis: RedisClient;
 let locks: LockManager;
 
 beforeAll(async () => {
@@ -187,8 +193,11 @@ describe('LockManager on the shared Redis', () => {
       // Release only once every waiter is subscribed: the SUBSCRIBEs are what once failed.
       await waitUntil(
         async () => {
-          const counts = await redis.pubsub('NUMSUB', ...keys.map((k) => lockKeys(k).channel));
-          return counts.every((value, i) => i % 2 === 0 || Number(value) === 1);
+          const counts = await shardSubscribers(
+            redis,
+            keys.map((k) => lockKeys(k).channel),
+          );
+          return counts.every((count) => count === 1);
         },
         5000,
         'every waiter to subscribe to its key',
@@ -240,7 +249,7 @@ describe('LockManager on the shared Redis', () => {
     // the four others have had every chance to queue in Redis too (they must not).
     await waitUntil(async () => (await redis.llen(keys.queue)) === 1, 5000, 'one queue entry');
     await waitUntil(
-      async () => Number((await redis.pubsub('NUMSUB', keys.channel))[1]) === 1,
+      async () => (await shardSubscribers(redis, [keys.channel]))[0] === 1,
       5000,
       'the first waiter to subscribe',
     );

@@ -1,14 +1,8 @@
-import {
-  LockBusyError,
-  LockError,
-  LockLostError,
-  LockUnavailableError,
-  lockKey,
-} from '../../src/lock';
-import { errorForStatus, LockStatus, toLockError } from '../../src/lock/errors';
-import { hashTag, lockKeys } from '../../src/lock/keys';
-import { abortReason } from '../../src/lock/abort';
-import { checkLockOptions, driftMs, renewEveryMs } from '../../src/lock/options';
+import { LockBusyError, LockError, LockLostError, LockUnavailableError, lockKey } from '../../src';
+import { errorForStatus, LockStatus, toLockError } from '../../src/errors';
+import { hashTag, lockKeys } from '../../src/keys';
+import { abortReason } from '../../src/abort';
+import { checkLockOptions, driftMs, renewEveryMs } from '../../src/options';
 
 describe('lockKey', () => {
   it('when given a kind and an id, then it builds a hash-tagged key', () => {

@@ -10,4 +10,8 @@ export {
   LockUnavailableError,
   type LockErrorCode,
 } from './errors';
-export { createLockMetrics, type LockMetrics, type WaitOutcome } from './metrics';
+export { noLockMetrics, type LockMetrics, type WaitOutcome } from './metrics';
+export { lockKeys, hashTag, type LockKeys } from './keys';
+export { silentLogger, type LockLogger } from './logger';
+export type { LockManagerOptions } from './manager';
+export { isCluster, type RedisClient } from './client';

@@ -1,9 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type Redis from 'ioredis';
+import type { RedisClient } from './client';
 import type { Result } from 'ioredis';
 import type { LockKeys } from './keys';
 import type { LockStatus } from './errors';
+
+/**
+ * How late after its wake time a queued waiter may come back before others may drop it
+ * from the Redis queue: covers a round trip plus an event-loop stall of up to ~1 s.
+ */
+export const GRACE_MS = 1000;
 
 /** What `acquire.lua` returns: status, the holder's remaining ms, ms to sleep before retrying. */
 export type AcquireReply = [status: LockStatus, remainingMs: number, wakeMs: number];
@@ -29,6 +35,7 @@ declare module 'ioredis' {
       deadlines: string,
       token: string,
       channel: string,
+      graceMs: number,
     ): Result<LockStatus, Context>;
     /** lua/extend.lua: key lock. */
     lockExtend(lock: string, token: string, leaseMs: number): Result<LockStatus, Context>;
@@ -39,6 +46,7 @@ declare module 'ioredis' {
       deadlines: string,
       token: string,
       channel: string,
+      graceMs: number,
     ): Result<LockStatus, Context>;
   }
 }
@@ -62,18 +70,22 @@ const SCRIPTS = [
 ] as const;
 
 let sources: Map<string, string> | undefined;
-const registered = new WeakSet<Redis>();
+const registered = new WeakSet<RedisClient>();
 
 /**
  * Registers the lock scripts on `redis` once per connection object. ioredis sends EVAL
  * the first time on each socket and EVALSHA after that, and falls back to EVAL on
  * NOSCRIPT, so a SCRIPT FLUSH or a restarted server needs nothing from us.
  */
-export function defineLockScripts(redis: Redis): void {
+export function defineLockScripts(redis: RedisClient): void {
   if (registered.has(redis)) return;
   if (sources === undefined) {
     const dir = luaDir();
-    sources = new Map(SCRIPTS.map((s) => [s.file, readFileSync(path.join(dir, s.file), 'utf8')]));
+    // Every script starts with the shared helpers (Redis scripts cannot include files).
+    const prelude = readFileSync(path.join(dir, 'prelude.lua'), 'utf8');
+    sources = new Map(
+      SCRIPTS.map((s) => [s.file, `${prelude}\n${readFileSync(path.join(dir, s.file), 'utf8')}`]),
+    );
   }
   for (const script of SCRIPTS) {
     redis.defineCommand(script.command, {

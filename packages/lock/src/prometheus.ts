@@ -1,30 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-
-/** How an acquisition ended, as the wait histogram labels it. */
-export type WaitOutcome = 'acquired' | 'busy' | 'aborted' | 'unavailable';
-
-/** Hooks the lock manager calls; all durations are milliseconds. */
-export interface LockMetrics {
-  /** An acquisition finished after `ms` (including time queued locally and in Redis). */
-  waited(ms: number, outcome: WaitOutcome): void;
-  /** A lock was held `ms`, from grant to release. */
-  held(ms: number): void;
-  /** An acquisition had to wait: the key was busy on its first try. */
-  contended(): void;
-  /** A renewal ran; `ok` false when it could not reach Redis. */
-  renewed(ok: boolean): void;
-  /** A held lock was found lost (expired, taken, or its lease lapsed unrenewed). */
-  lost(): void;
-}
-
-/** Metrics that record nothing: the default. */
-export const noLockMetrics: LockMetrics = {
-  waited: () => undefined,
-  held: () => undefined,
-  contended: () => undefined,
-  renewed: () => undefined,
-  lost: () => undefined,
-};
+import type { LockMetrics } from './metrics';
 
 /** 1 ms .. 30 s: a hand-off on one host takes about a millisecond, LOCK_WAIT_MS is 5 s. */
 const BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

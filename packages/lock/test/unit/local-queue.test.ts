@@ -1,5 +1,5 @@
-import { LockBusyError } from '../../src/lock';
-import { LocalQueue } from '../../src/lock/local-queue';
+import { LockBusyError } from '../../src';
+import { LocalQueue } from '../../src/local-queue';
 
 describe('LocalQueue', () => {
   it('when three callers enter one key, then they get their turns in call order', async () => {

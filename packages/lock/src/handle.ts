@@ -1,17 +1,17 @@
 import { performance } from 'node:perf_hooks';
-import type Redis from 'ioredis';
-import type { Logger } from '../logger';
+import type { RedisClient } from './client';
+import type { LockLogger as Logger } from './logger';
 import type { LockStatus } from './errors';
 import { errorForStatus, LockLostError, toLockError } from './errors';
 import type { LockKeys } from './keys';
 import type { LockMetrics } from './metrics';
 import { withDeadline } from './deadline';
 import { checkDuration, driftMs, MIN_TTL_MS, renewEveryMs } from './options';
-import { scriptKeys } from './scripts';
+import { GRACE_MS, scriptKeys } from './scripts';
 
 /** What a handle needs from its manager. */
 export interface HandleDeps {
-  redis: Redis;
+  redis: RedisClient;
   metrics: LockMetrics;
   logger: Logger;
   /** Deadline of one Redis round trip, ms: a stalled Redis costs at most this per call. */
@@ -38,8 +38,10 @@ export class LockHandle {
     readonly token: string,
     private ttlMs: number,
     sentAt: number,
+    /** The lease Redis granted, when shorter than `ttlMs` (a hand-off). */
+    leaseMs = ttlMs,
   ) {
-    this.expiresAt = sentAt + ttlMs - driftMs(ttlMs);
+    this.expiresAt = sentAt + leaseMs - driftMs(leaseMs);
     this.armExpiry();
   }
 
@@ -88,16 +90,20 @@ export class LockHandle {
     this.armExpiry();
   }
 
-  /** Renews every third of the lease until release; used by withLock. */
+  /**
+   * Renews every third of the lease until release; used by withLock. A handed-over
+   * lease shorter than `ttlMs` is renewed by half of what is left of it at the latest.
+   */
   startWatchdog(): void {
     if (this.released || this.renewTimer !== undefined) return;
+    const delay = Math.min(renewEveryMs(this.ttlMs), Math.max(1, this.remainingMs() >> 1));
     this.renewTimer = setTimeout(() => {
       this.renewing = this.renew().finally(() => {
         this.renewing = undefined;
         this.renewTimer = undefined;
         if (!this.released && !this.controller.signal.aborted) this.startWatchdog();
       });
-    }, renewEveryMs(this.ttlMs));
+    }, delay);
     this.renewTimer.unref();
   }
 
@@ -120,7 +126,8 @@ export class LockHandle {
     let status: LockStatus;
     try {
       const { redis, commandTimeoutMs } = this.deps;
-      const call = redis.lockRelease(...scriptKeys(this.keys), this.token, this.keys.channel);
+      const { channel } = this.keys;
+      const call = redis.lockRelease(...scriptKeys(this.keys), this.token, channel, GRACE_MS);
       status = await withDeadline(call, commandTimeoutMs, 'release');
     } catch (error) {
       throw lostBefore ?? toLockError(error, this.key);

@@ -2,11 +2,11 @@
 // the shared project Redis is never stopped, flushed or counted.
 import { performance } from 'node:perf_hooks';
 import type Redis from 'ioredis';
-import { LockLostError, LockManager, LockUnavailableError } from '../../src/lock';
-import { deferred, readyRedis, rejectionOf, uniqueLockKey } from '../helpers/lock-fixtures';
-import { PrivateRedis } from '../../harness/procs/redis';
-import { commandDelta, commandStats } from '../../support/redis-stats';
-import { sleep, waitUntil } from '../../support/time';
+import { LockLostError, LockManager, LockUnavailableError } from '../../src';
+import { deferred, readyRedis, rejectionOf, uniqueLockKey } from '../helpers/fixtures';
+import { PrivateRedis } from '../../../../harness/procs/redis';
+import { commandDelta, commandStats } from '../../../../support/redis-stats';
+import { sleep, waitUntil } from '../../../../support/time';
 
 /** Calls per command between two INFO snapshots (INFO itself left out). */
 const callsBetween = (before: Map<string, number>, after: Map<string, number>) =>
@@ -79,9 +79,9 @@ describe('LockManager on a private Redis', () => {
     const delta = callsBetween(before, await commandStats(admin));
     expect(await admin.get(key)).toBe(handle.token);
     expect(waitedMs).toBeGreaterThanOrEqual(abandoned.remainingMs());
-    // try, retry after SUBSCRIBE, retry when the lease ran out: no loop of retries.
+    // try, retry after SSUBSCRIBE, retry when the lease ran out: no loop of retries.
     expect(evals(delta)).toBeLessThanOrEqual(4);
-    expect(delta.subscribe).toBe(1);
+    expect(delta.ssubscribe).toBe(1);
     await handle.release();
     await close();
   });
@@ -124,7 +124,7 @@ describe('LockManager on a private Redis', () => {
     const { manager: other, connection, close } = await otherManager();
     const waiting = other.acquire(key, { ttlMs: 1500, waitMs: 20_000 });
     await waitUntil(
-      async () => (await admin.pubsub('NUMSUB', `${key}:ch`))[1] === 1,
+      async () => (await admin.pubsub('SHARDNUMSUB', `${key}:ch`))[1] === 1,
       5000,
       'SUBSCRIBE',
     );
@@ -147,7 +147,7 @@ describe('LockManager on a private Redis', () => {
     const holder = await locks.acquire(probe, { ttlMs: 3000, waitMs: 0 });
     const next = other.acquire(probe, { ttlMs: 3000, waitMs: 10_000 });
     await waitUntil(
-      async () => (await fresh.pubsub('NUMSUB', `${probe}:ch`))[1] === 1,
+      async () => (await fresh.pubsub('SHARDNUMSUB', `${probe}:ch`))[1] === 1,
       10_000,
       'probe SUBSCRIBE',
     );

@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import type Redis from 'ioredis';
-import { LockManager } from '../../src/lock';
-import { lockKeys } from '../../src/lock/keys';
-import { readyRedis, uniqueLockKey } from '../helpers/lock-fixtures';
-import { waitUntil } from '../../support/time';
+import { LockManager } from '../../src';
+import { lockKeys } from '../../src/keys';
+import { readyRedis, uniqueLockKey } from '../helpers/fixtures';
+import { waitUntil } from '../../../../support/time';
 
 const url = process.env.REDIS_URL ?? '';
 const root = path.resolve(__dirname, '../..');
-const worker = path.join(root, 'test/helpers/lock-worker.ts');
+const worker = path.join(root, 'test/helpers/worker.ts');
 
 interface Worker {
   child: ChildProcess;
@@ -77,6 +77,11 @@ describe('the lock across OS processes', () => {
     }
     await held.release();
     await Promise.all(workers.slice(-3).map((w) => w.exited));
+    expect(workers.slice(-3).map((w) => w.output())).toEqual([
+      'ready\ndone\n',
+      'ready\ndone\n',
+      'ready\ndone\n',
+    ]);
     expect(await redis.lrange(logKey, 0, -1)).toEqual(['A', 'B', 'C']);
     await redis.del(logKey);
     await holder.close();

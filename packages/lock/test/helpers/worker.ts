@@ -5,9 +5,9 @@
 //   once <redisUrl> <key> <logKey> <name>
 //     waits for the lock once, RPUSHes its name to logKey, releases, exits
 // Prints "ready" once connected and "done" at the end.
-import { LockManager } from '../../src/lock';
-import { sleep } from '../../support/time';
-import { readyRedis } from './lock-fixtures';
+import { LockManager } from '../../src';
+import { sleep } from '../../../../support/time';
+import { readyRedis } from './fixtures';
 
 async function counter(manager: LockManager, args: string[], redisUrl: string): Promise<void> {
   const [key = '', counterKey = '', contenders = '4', iterations = '25'] = args;

@@ -1,13 +1,13 @@
 // Hand-off latency: time from the holder calling release() to the next waiter (another
-// LockManager on its own connections) holding the lock. Run: npx tsx test/helpers/lock-handoff-measure.ts [count]
+// LockManager on its own connections) holding the lock. Run: npx tsx packages/lock/test/helpers/handoff-measure.ts [count]
 // Uses REDIS_URL (default: the project's Redis, database 1) and a random key.
 import { performance } from 'node:perf_hooks';
-import { LockManager, type LockHandle } from '../../src/lock';
-import { lockKeys } from '../../src/lock/keys';
-import { percentile } from '../../support/stats';
-import { waitUntil } from '../../support/time';
-import { serviceUrls } from '../../support/urls';
-import { readyRedis, uniqueLockKey } from './lock-fixtures';
+import { LockManager, type LockHandle } from '../../src';
+import { lockKeys } from '../../src/keys';
+import { percentile } from '../../../../support/stats';
+import { waitUntil } from '../../../../support/time';
+import { serviceUrls } from '../../../../support/urls';
+import { readyRedis, uniqueLockKey } from './fixtures';
 
 const url = process.env.REDIS_URL || serviceUrls().testRedisUrl;
 const count = Number(process.argv[2] ?? '300');

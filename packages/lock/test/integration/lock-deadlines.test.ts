@@ -4,10 +4,10 @@
 // own (the harness's RedisProxy), so the shared server is never stalled.
 import { performance } from 'node:perf_hooks';
 import type Redis from 'ioredis';
-import { LockBusyError, LockLostError, LockManager, LockUnavailableError } from '../../src/lock';
-import { readyRedis, rejectionOf, uniqueLockKey } from '../helpers/lock-fixtures';
-import { RedisProxy } from '../../harness/procs/redis-proxy';
-import { sleep, waitUntil } from '../../support/time';
+import { LockBusyError, LockLostError, LockManager, LockUnavailableError } from '../../src';
+import { readyRedis, rejectionOf, uniqueLockKey } from '../helpers/fixtures';
+import { RedisProxy } from '../../../../harness/procs/redis-proxy';
+import { sleep, waitUntil } from '../../../../support/time';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6391/1';
 /** Longer than any bound asserted below: without deadlines the callers would hang this long. */
@@ -131,7 +131,7 @@ describe('lock deadlines', () => {
     await waitUntil(async () => (await direct.llen(`${key}:q`)) === 1, 5000, 'queued');
     proxy.stall(); // its next call stays in flight
     const [token] = await direct.lrange(`${key}:q`, 0, 0);
-    await direct.publish(`${key}:ch`, token ?? ''); // the wake-up is held too...
+    await direct.spublish(`${key}:ch`, token ?? ''); // the wake-up is held too...
     const { ms, error } = await timed(Promise.all([waiting, stalled.close()]));
     expect(error).toBeInstanceOf(LockUnavailableError);
     expect(ms).toBeLessThan(1500);

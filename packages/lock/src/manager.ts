@@ -1,7 +1,7 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type Redis from 'ioredis';
-import pino from 'pino';
-import type { Logger } from '../logger';
+import type { RedisClient } from './client';
+import { silentLogger, type LockLogger as Logger } from './logger';
 import { abortReason } from './abort';
 import { Contention } from './contention';
 import { settleWithin } from './deadline';
@@ -51,11 +51,13 @@ export class LockManager {
    *   once while Redis is down (mapped to LockUnavailableError).
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: LockManagerOptions = {},
   ) {
     defineLockScripts(redis);
-    this.logger = options.logger ?? pino({ level: 'silent' });
+    // Every call in flight listens to this signal: as many as there are callers at once.
+    setMaxListeners(0, this.closing.signal);
+    this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? noLockMetrics;
     const commandTimeoutMs = checkDuration(
       'commandTimeoutMs',
