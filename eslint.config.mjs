@@ -6,7 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       'jest.config.js',
-      'dist/',
+      '**/dist/',
       'node_modules/',
       '.data/',
       'coverage/',
@@ -47,8 +47,26 @@ export default tseslint.config(
     },
   },
   {
+    // The lock package stands alone: it imports nothing of the service (its tests may use
+    // the repository's test servers: support/, harness/procs/).
+    files: ['packages/lock/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./\\.\\./',
+              message: 'the lock package imports nothing from outside packages/lock/src.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // supertest bodies are `any`: tests read them freely and assert on them.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'packages/*/test/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -6,6 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="$ROOT/.data"
 REDIS_PORT="${DEV_REDIS_PORT:-6391}"
 PG_PORT="${DEV_PG_PORT:-5439}"
+# The local Redis Cluster's nodes listen on CLUSTER_PORT_BASE+1 .. +6 (scripts/cluster.sh).
+CLUSTER_PORT_BASE="${DEV_CLUSTER_PORT_BASE:-7100}"
 PG_USER=orders
 PG_PASSWORD=orders
 DEV_DB=orders_dev
@@ -55,3 +57,26 @@ dev_database_url() { echo "postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$
 test_database_url() { echo "postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$TEST_DB"; }
 dev_redis_url() { echo "redis://127.0.0.1:$REDIS_PORT/0"; }
 test_redis_url() { echo "redis://127.0.0.1:$REDIS_PORT/1"; }
+# REDIS_CLUSTER_NODES for the local cluster: every node is a seed.
+cluster_nodes() {
+  local i nodes=()
+  for i in 1 2 3 4 5 6; do nodes+=("127.0.0.1:$((CLUSTER_PORT_BASE + i))"); done
+  (IFS=,; echo "${nodes[*]}")
+}
+
+# Installs Debian's chromium when missing (the back office's browser tests and screenshots
+# drive it headless through puppeteer-core; nothing downloads a browser). CHROMIUM_PATH
+# names another one.
+ensure_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ]; then
+    [ -x "$CHROMIUM_PATH" ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"
+    return 0
+  fi
+  command -v chromium >/dev/null && return 0
+  [ "$(id -u)" -eq 0 ] || die "chromium is missing: install it with 'sudo apt-get install chromium'"
+  log "installing chromium from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  command -v chromium >/dev/null || die "chromium is still missing after apt-get install"
+}

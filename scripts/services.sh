@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The project's own Redis and PostgreSQL: install (Debian packages), start, stop, status.
-#   scripts/services.sh up      install what is missing, start both, create the databases
-#   scripts/services.sh down    stop both (data is kept in .data/)
+#   scripts/services.sh up [--cluster]  install what is missing, start both, create the
+#                                       databases; --cluster also starts the local Redis
+#                                       Cluster (scripts/cluster.sh)
+#   scripts/services.sh down            stop both, and the cluster when it runs (data is kept in .data/)
 #   scripts/services.sh status
+#   scripts/services.sh cluster-up | cluster-down   the local Redis Cluster alone
 # Safe to run twice: a server already running from .data/ is left as it is.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/cluster.sh"
 
 REDIS_DIR="$DATA/redis"
 PG_DIR="$DATA/pg"
@@ -70,11 +74,13 @@ redis_up() {
   fi
   port_in_use "$REDIS_PORT" &&
     die "port $REDIS_PORT is taken by another program; set DEV_REDIS_PORT to a free port (and REDIS_URL to match)"
-  # No persistence: locks are leases and must not outlive a restart (the version check
-  # in PostgreSQL is what keeps data right when they are lost).
+  # An append-only file (fsync every second) keeps the events stream across a restart;
+  # a tail lost anyway is refilled from PostgreSQL by the relay. Locks come back with
+  # their absolute expiry (PXAT), so a restart never lengthens a lease; the version check
+  # in PostgreSQL is what keeps data right either way.
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DIR" \
     --daemonize yes --pidfile "$REDIS_DIR/redis.pid" --logfile "$DATA/logs/redis.log" \
-    --save '' --appendonly no --maxclients 2000
+    --save '' --appendonly yes --appendfsync everysec --maxclients 2000
   wait_for "redis on port $REDIS_PORT" 15 redis_running
   log "redis running on 127.0.0.1:$REDIS_PORT"
 }
@@ -156,17 +162,30 @@ case "${1:-}" in
     install_packages
     redis_up
     pg_up
+    if [ "${2:-}" = "--cluster" ]; then cluster_up; fi
+    ;;
+  cluster-up)
+    install_packages
+    cluster_up
+    ;;
+  cluster-down)
+    cluster_down
     ;;
   down)
+    cluster_down
     redis_down
     if pg_bindir >/dev/null; then pg_down; fi
     ;;
   status)
     if redis_running; then echo "redis: running on 127.0.0.1:$REDIS_PORT"; else echo "redis: stopped"; fi
     if pg_bindir >/dev/null && pg_running; then echo "postgresql: running on 127.0.0.1:$PG_PORT"; else echo "postgresql: stopped"; fi
+    cluster_status
+    ;;
+  cluster-status)
+    cluster_status
     ;;
   *)
-    echo "usage: $0 up|down|status" >&2
+    echo "usage: $0 up [--cluster]|down|status|cluster-up|cluster-down|cluster-status" >&2
     exit 2
     ;;
 esac

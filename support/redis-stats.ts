@@ -1,10 +1,10 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@order-coordinator/lock';
 
 /**
  * `INFO commandstats` as command name -> calls since the server started. The counts
  * include the commands Lua scripts run and every other client's commands.
  */
-export async function commandStats(redis: Redis): Promise<Map<string, number>> {
+export async function commandStats(redis: RedisClient): Promise<Map<string, number>> {
   const text = await redis.info('commandstats');
   const calls = new Map<string, number>();
   for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {

@@ -43,3 +43,41 @@ export function createDb(
  * idempotent answer this way). Throwing rolls the write back.
  */
 export type InTransaction<T> = (trx: Knex.Transaction, result: T) => Promise<void>;
+
+/**
+ * Runs `routine` with a Db whose raw statements and transactions all use one pool
+ * connection, taken once and released at the end: a lock holder queues for the pool
+ * once per critical section, not once per statement. Statements outside a transaction
+ * still commit on their own. Only `raw` and `transaction` are bound (all the
+ * coordinator uses); a query builder called on it takes a connection of its own.
+ */
+export async function onOneConnection<T>(db: Db, routine: (session: Db) => Promise<T>): Promise<T> {
+  // knex's Client types its pool methods loosely.
+  const client = db.client as {
+    acquireConnection: () => Promise<unknown>;
+    releaseConnection: (connection: unknown) => Promise<unknown>;
+  };
+  const connection = await client.acquireConnection();
+  const session = new Proxy(db, {
+    get(target, property, receiver) {
+      if (property === 'raw') {
+        return (...args: Parameters<Db['raw']>) =>
+          // The runner uses a builder's `_connection` when it has one, as the public
+          // QueryBuilder.connection() sets it; Raw has no setter of its own.
+          Object.assign(target.raw(...args), { _connection: connection });
+      }
+      if (property === 'transaction') {
+        return (
+          handler: (trx: Knex.Transaction) => Promise<unknown>,
+          config?: Knex.TransactionConfig,
+        ) => target.transaction(handler, { ...config, connection } as Knex.TransactionConfig);
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+  try {
+    return await routine(session);
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}

@@ -17,12 +17,17 @@ export interface OrderRow {
   total_cents: number;
   currency: string;
   paid_cents: number | null;
+  /** The coupon the order used (null without one) and the discount it gave (0 without). */
+  coupon_id: string | null;
+  discount_cents: number;
   version: number;
   holds_stock: boolean;
   payment_due_at: Date;
   created_at: Date;
   updated_at: Date;
   items: OrderItemRow[];
+  /** Gifts issued by the gifts consumer after the order was paid. */
+  gifts: { productId: string; sku: string; quantity: number }[];
 }
 
 /** An order as read for a transition, with the database's clock at the time of the read. */
@@ -35,13 +40,17 @@ const ITEMS = `coalesce((select json_agg(json_build_object(
     'unitPriceCents', i.unit_price_cents) order by i.line)
   from order_items i where i.order_id = o.id), '[]'::json) as items`;
 
+const GIFTS = `coalesce((select json_agg(json_build_object(
+    'productId', g.product_id, 'sku', g.sku, 'quantity', g.quantity) order by g.product_id)
+  from order_gifts g where g.order_id = o.id), '[]'::json) as gifts`;
+
 const COLUMNS = `o.id, o.buyer_id, o.merchant_id, o.status, o.total_cents, o.currency, o.paid_cents,
-  o.version, o.holds_stock, o.payment_due_at, o.created_at, o.updated_at`;
+  o.coupon_id, o.discount_cents, o.version, o.holds_stock, o.payment_due_at, o.created_at, o.updated_at`;
 
 /** One round trip: the order, its items and the database's clock. */
 export async function loadOrder(db: Knex, id: string): Promise<LoadedOrder | undefined> {
   const result = await db.raw<{ rows: LoadedOrder[] }>(
-    `select ${COLUMNS}, ${ITEMS}, now() as db_now from orders o where o.id = ?`,
+    `select ${COLUMNS}, ${ITEMS}, ${GIFTS}, now() as db_now from orders o where o.id = ?`,
     [id],
   );
   return result.rows[0];
@@ -71,7 +80,7 @@ export async function listOrders(db: Knex, f: OrderFilter): Promise<OrderRow[]> 
     add('(o.created_at, o.id) < (select c.created_at, c.id from orders c where c.id = ?)', f.after);
   }
   const result = await db.raw<{ rows: OrderRow[] }>(
-    `select ${COLUMNS}, ${ITEMS} from orders o
+    `select ${COLUMNS}, ${ITEMS}, ${GIFTS} from orders o
      ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
      order by o.created_at desc, o.id desc limit ?`,
     [...args, f.limit],
@@ -95,7 +104,8 @@ export async function insertOrder(
   machine: MachineRecord,
   created: NewEvent,
 ): Promise<void> {
-  const { items, ...columns } = order;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- a new order has no gifts row
+  const { items, gifts, ...columns } = order;
   await trx('orders').insert({
     ...columns,
     machine_state: JSON.stringify(machine.state),

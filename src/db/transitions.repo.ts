@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ClaimState } from './coupons.repo';
 import { EVENT_COLUMNS, eventPayload, type NewEvent } from './events.repo';
 
 export interface TransitionWrite {
@@ -9,6 +10,12 @@ export interface TransitionWrite {
   paidCents: number | null;
   /** Give the reserved stock and the buyer's held units back (CANCEL, EXPIRE, REFUND). */
   releaseStock: boolean;
+  /**
+   * The state the order's coupon claim moves to (`redeemed` on PAY, `available` on
+   * CANCEL and EXPIRE), or null when it stays as it is. An order without a coupon has no
+   * claim: nothing changes then.
+   */
+  claimState: ClaimState | null;
   machineState: unknown;
   machineVersion: string;
   /** The event; its `at` is the time the decision was made on (the database's clock). */
@@ -38,8 +45,9 @@ export const VERSION_CHECK: WriteGuard = {
 
 /**
  * The transition as ONE statement, hence one transaction: the conditional update of the
- * order (`where version = <read version>`), its event row (seq = version) and, when the
- * order gives its stock back, the stock change and the buyer's holdings. Every part
+ * order (`where version = <read version>`), its event row (seq = version), when the
+ * order gives its stock back, the stock change and the buyer's holdings, and the move of
+ * its coupon claim, if it has one (so an order and its claim never disagree). Every part
  * depends on the order update, so when the version moved on (the lock was lost) nothing
  * at all is written.
  * @returns the new version, or undefined when the version check matched no row.
@@ -82,6 +90,16 @@ export async function writeTransition(
        from held h join restock r on r.id = h.product_id cross join updated u
        where b.buyer_id = u.buyer_id and b.product_id = h.product_id
        returning b.product_id
+     ), claim as (
+       -- The order's claim follows its status. It is locked after the order's product
+       -- rows, as placement locks them (stock, then the claim): a release reads the
+       -- restock CTE first, so its product locks are taken before the claim's.
+       update coupon_claims c set state = ?::varchar,
+         order_id = case when ?::varchar = 'available' then null else c.order_id end, updated_at = ?
+       from updated u
+       where c.order_id = u.id and ?::varchar is not null and c.state <> ?::varchar
+         and (not ? or exists (select 1 from restock))
+       returning c.coupon_id
      )
      select version from updated`,
     [
@@ -96,6 +114,12 @@ export async function writeTransition(
       ...where.args,
       ...eventPayload(w.event),
       w.orderId,
+      w.releaseStock,
+      w.claimState,
+      w.claimState,
+      w.event.at,
+      w.claimState,
+      w.claimState,
       w.releaseStock,
     ],
   );

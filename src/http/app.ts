@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import { pinoHttp } from 'pino-http';
-import type { StockGate } from '../catalog/gate';
+import type { CouponGate, StockGate } from '../catalog/gate';
 import type { Config } from '../config';
 import type { Registry } from 'prom-client';
 import type { Db } from '../db/knex';
 import { AppError } from '../errors';
-import type { LockManager } from '../lock';
+import type { LockManager } from '@order-coordinator/lock';
 import type { Logger } from '../logger';
 import { createRateLimiter, type RateLimiter } from '../ratelimit';
-import { authenticate, identify } from './auth';
+import { adminRouter } from './admin';
+import { authenticate, identify, redactToken } from './auth';
 import { healthRouter } from './health';
 import { serveOpenApi } from './openapi/document';
 import { errorHandler, notFound } from './problem';
@@ -18,12 +19,15 @@ import { rateLimit } from './rate-limit';
 import { ordersRouter } from './routes/orders';
 import type { TestFaults } from './test-faults';
 import { productsRouter } from './routes/products';
+import { couponsRouter } from './routes/coupons';
+import { eventsRouter } from './routes/events';
+import { webhooksRouter } from './routes/webhooks';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   locks: LockManager;
   /** Served at `GET /metrics` when given. */
   registry?: Registry;
@@ -33,6 +37,8 @@ export interface AppDeps {
   isAccepting?: () => boolean;
   /** The Redis stock gate in front of PostgreSQL's reservation; absent: PostgreSQL alone. */
   gate?: StockGate;
+  /** The Redis coupon gate in front of PostgreSQL's claims; absent: PostgreSQL alone. */
+  couponGate?: CouponGate;
   /** Default: RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST on `redis` (counter on `registry`). */
   rateLimiter?: RateLimiter;
 }
@@ -66,8 +72,20 @@ export function createApp(deps: AppDeps): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // One short line per request: the headers (credentials among them) stay out, a
+      // stream's token in the query string is redacted, and the line costs little to
+      // build and write under load.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactToken(req.url),
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      // A refusal (4xx) is the client's business: info, like a success; a flash sale's
+      // thousands of sold-out answers must not flood the warnings.
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
   app.use(
@@ -87,6 +105,8 @@ export function createApp(deps: AppDeps): Express {
         createRateLimiter(deps.redis, deps.config, { logger: deps.logger, registry }),
     ),
   );
+  // The back office: static files that call the public API below, like any client.
+  app.use('/admin', adminRouter());
   app.use(requireJson);
   app.use(express.json({ limit: BODY_LIMIT, strict: true }));
   const v1 = express.Router();
@@ -94,7 +114,10 @@ export function createApp(deps: AppDeps): Express {
   v1.use(authenticate(deps.config.AUTH_JWT_SECRET));
   if (deps.faults) v1.use(deps.faults.middleware);
   v1.use('/products', productsRouter(deps));
+  v1.use('/coupons', couponsRouter(deps));
   v1.use('/orders', ordersRouter({ ...deps, faults: deps.faults?.transition }));
+  v1.use('/events', eventsRouter(deps));
+  v1.use('/webhooks', webhooksRouter(deps));
   app.use('/v1', v1);
   app.use(notFound);
   app.use(errorHandler(deps.logger));

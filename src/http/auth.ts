@@ -22,10 +22,23 @@ export function actorOf(req: Request): Actor {
   return actor;
 }
 
+/** The one route whose token may come as `?access_token=` (browsers' EventSource sends no headers). */
+export const QUERY_TOKEN_PATH = '/v1/events/stream';
+
+function queryToken(req: Request): string | undefined {
+  const token = req.query.access_token;
+  return req.path === QUERY_TOKEN_PATH && typeof token === 'string' ? `Bearer ${token}` : undefined;
+}
+
+/** `url` without the value of `access_token`, for logs. */
+export function redactToken(url: string): string {
+  return url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]');
+}
+
 /** Verifies the bearer token once and records the actor or the refusal on the request. */
 async function verify(req: AuthedRequest, key: Uint8Array): Promise<void> {
   if (req.actor !== undefined || req.authError !== undefined) return;
-  const header = req.headers.authorization;
+  const header = req.headers.authorization ?? queryToken(req);
   const match = header === undefined ? null : /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
   if (!match?.[1]) {
     req.authError = new AppError('unauthenticated', 'Send Authorization: Bearer <token>.');

@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { Db } from '../db/knex';
 import { AppError } from '../errors';
 import { sendProblem } from './problem';
 
 export interface HealthDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   /** False once shutdown has begun: load balancers should stop sending traffic. */
   isAccepting: () => boolean;
 }

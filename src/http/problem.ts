@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { isDbUnavailable } from '../db/pg-errors';
 import { AppError } from '../errors';
-import { LockBusyError, LockUnavailableError } from '../lock';
+import { LockBusyError, LockUnavailableError } from '@order-coordinator/lock';
 import type { Logger } from '../logger';
 
 /** Sends an AppError as `application/problem+json`, with `Retry-After` when it has one. */

@@ -13,11 +13,17 @@ export interface TestFaults {
 /** The pause the request being served asked for, across its awaits. */
 const requestPause = new AsyncLocalStorage<number>();
 
+function pauseIfAsked(): void {
+  const ms = requestPause.getStore();
+  if (ms !== undefined) blockProcess(ms);
+}
+
 /**
  * Test-only faults, or undefined when the settings turn none on (always in production,
  * where config refuses them). TEST_FAULTS honours the request header
  * `X-Test-Lock-Pause-Ms` (1 to 600000): the transition blocks its whole process that long
- * inside the critical section. TEST_DISABLE_VERSION_CHECK writes without the version check.
+ * inside the critical section (a new order: between the stock gate and its transaction,
+ * where a test kills the process). TEST_DISABLE_VERSION_CHECK writes without the version check.
  */
 export function createTestFaults(
   config: Pick<Config, 'TEST_FAULTS' | 'TEST_DISABLE_VERSION_CHECK'>,
@@ -30,10 +36,8 @@ export function createTestFaults(
       requestPause.run(ms, next);
     },
     transition: {
-      beforeWrite: () => {
-        const ms = requestPause.getStore();
-        if (ms !== undefined) blockProcess(ms);
-      },
+      beforeWrite: pauseIfAsked,
+      afterGate: pauseIfAsked,
       ...(config.TEST_DISABLE_VERSION_CHECK ? { guard: LAST_WRITER_WINS } : {}),
     },
   };

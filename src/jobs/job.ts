@@ -1,4 +1,4 @@
-import { LockBusyError, lockKey, type LockManager } from '../lock';
+import { LockBusyError, lockKey, type LockManager } from '@order-coordinator/lock';
 import type { Logger } from '../logger';
 
 /** A background job every instance runs; a job lock lets one work at a time. */

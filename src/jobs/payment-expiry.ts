@@ -1,7 +1,7 @@
 import type { Db } from '../db/knex';
 import { deleteExpiredKeys } from '../db/idempotency.repo';
 import { AppError } from '../errors';
-import { LockBusyError } from '../lock';
+import { LockBusyError } from '@order-coordinator/lock';
 import { runTransition, type CoordinatorDeps } from '../orders/coordinator';
 import type { Actor } from '../orders/policy';
 import { startJob, type Job } from './job';

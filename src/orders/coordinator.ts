@@ -1,11 +1,11 @@
 import type { StockGate } from '../catalog/gate';
 import type { Config } from '../config';
-import type { Db, InTransaction } from '../db/knex';
+import { onOneConnection, type Db, type InTransaction } from '../db/knex';
 import { loadOrder, type OrderRow } from '../db/orders.repo';
 import { uniqueViolation } from '../db/pg-errors';
 import { writeTransition } from '../db/transitions.repo';
 import { AppError } from '../errors';
-import { lockKey, type LockManager } from '../lock';
+import { lockKey, type LockManager } from '@order-coordinator/lock';
 import type { Logger } from '../logger';
 import type { TransitionFaults } from './faults';
 import { planTransition, type PlanRequest } from './plan';
@@ -83,7 +83,16 @@ function attemptOnce(
   );
 }
 
-async function decideAndWrite(
+/** The critical section: read, decide and write on one pool connection, taken once. */
+function decideAndWrite(
+  deps: CoordinatorDeps,
+  req: TransitionRequest,
+  signal: AbortSignal,
+): Promise<Written | typeof STALE> {
+  return onOneConnection(deps.db, (db) => decideAndWriteOn({ ...deps, db }, req, signal));
+}
+
+async function decideAndWriteOn(
   deps: CoordinatorDeps,
   req: TransitionRequest,
   signal: AbortSignal,

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { ORDER_MACHINE_VERSION, initialSnapshot, statusOf } from '../../machines';
 import type { Config } from '../config';
 import type { Db, InTransaction } from '../db/knex';
+import { reserveClaim } from '../db/coupons.repo';
 import { insertOrder, type OrderRow } from '../db/orders.repo';
+import { uniqueViolation } from '../db/pg-errors';
 import { findProducts } from '../db/products.repo';
 import { reserveStock } from '../db/reservations.repo';
 import type { GateDecision, GateOrder, ProductFacts, StockGate } from '../catalog/gate';
+import { unavailableError } from '../coupons/refusals';
 import { AppError } from '../errors';
+import type { TransitionFaults } from './faults';
 import type { Actor } from './policy';
 import { refusalError } from './refusals';
 import { orderView, type OrderView } from './view';
@@ -14,6 +18,8 @@ import { orderView, type OrderView } from './view';
 export interface CreateOrderRequest {
   actor: Actor;
   items: { productId: string; quantity: number }[];
+  /** A coupon the buyer claimed; its claim is reserved by the order. */
+  couponId?: string | undefined;
   /** Runs in the order's transaction, after its write, with the new order. */
   inTransaction?: InTransaction<OrderView>;
 }
@@ -23,6 +29,8 @@ export interface CreateOrderDeps {
   config: Pick<Config, 'PAYMENT_TTL_SECONDS'>;
   /** The Redis stock gate; without it every order goes to PostgreSQL. */
   gate?: StockGate;
+  /** Test-only faults; absent in production. */
+  faults?: Pick<TransitionFaults, 'afterGate'>;
 }
 
 /** One line of the new order. */
@@ -34,13 +42,17 @@ interface Line {
 /**
  * Places an order. The stock gate answers first: a sold-out, over-limit or not-started
  * order is refused there without a PostgreSQL transaction, and units it took are given
- * back when PostgreSQL then refuses or fails. PostgreSQL still decides: it reserves the stock of every item or of none (never oversells: each
- * product row is decremented only while enough is left; never before a product's sale
+ * back when PostgreSQL then refuses or fails (except the units of a product PostgreSQL
+ * found sold out: the gate had counted units that are not there). PostgreSQL still
+ * decides: it reserves the stock of every item or of none (never oversells: each product
+ * row is decremented only while enough is left; never before a product's sale
  * starts; never past a buyer's limit), then writes the order, its items and its CREATED
- * event in the same transaction.
+ * event in the same transaction. With a coupon, the buyer's claim is reserved by the
+ * order in that transaction too (after the stock: one lock order everywhere), and the
+ * order's total is the items' sum less the coupon's discount, never below 0.
  * @returns the new order (version 1, pending payment).
  * @throws AppError unknown_product, mixed_merchants, out_of_stock, sale_not_started,
- * purchase_limit_exceeded, validation_failed.
+ * purchase_limit_exceeded, coupon_unavailable, validation_failed.
  */
 export async function createOrder(
   deps: CreateOrderDeps,
@@ -63,13 +75,29 @@ export async function createOrder(
   };
   const gated: GateDecision = deps.gate ? await deps.gate.take(gateOrder) : { kind: 'skipped' };
   if (gated.kind === 'refused') throw refusalError(gated.refusal);
+  if (gated.kind === 'taken') deps.faults?.afterGate?.();
   try {
-    return await place(deps, req, gateOrder, lines);
+    const order = await place(deps, req, gateOrder, lines);
+    // PostgreSQL counts the units now; not awaited: a missed settle goes stale in 1.5 s.
+    if (gated.kind === 'taken') void deps.gate?.settle(gateOrder);
+    return order;
   } catch (error) {
-    if (gated.kind === 'taken')
-      await deps.gate?.give({ ...gateOrder, productIds: gateOrder.wanted.keys() });
+    if (gated.kind === 'taken') {
+      const productIds = gateOrder.wanted.keys();
+      await deps.gate?.give({ ...gateOrder, productIds, soldOut: soldOutIn(error) });
+    }
     throw error;
   }
+}
+
+/**
+ * The product PostgreSQL refused as out of stock, when that is why the order failed
+ * (the gate's own refusals never get here): the gate keeps those units taken.
+ */
+function soldOutIn(error: unknown): string | undefined {
+  if (!(error instanceof AppError) || error.code !== 'out_of_stock') return undefined;
+  const { productId } = error.extensions;
+  return typeof productId === 'string' ? productId : undefined;
 }
 
 /** The order's transaction: reserves the stock in PostgreSQL, then writes the order. */
@@ -80,11 +108,25 @@ async function place(
   lines: Line[],
 ): Promise<OrderView> {
   const first = lines[0]?.product as ProductFacts;
-  const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.product.price_cents, 0);
+  const itemsCents = lines.reduce((sum, l) => sum + l.quantity * l.product.price_cents, 0);
   const id = gateOrder.orderId;
-  return deps.db.transaction(async (trx) => {
+  const { couponId } = req;
+  const placing = deps.db.transaction(async (trx) => {
     const refusal = await reserveStock(trx, req.actor.id, gateOrder.wanted);
     if (refusal) throw refusalError(refusal);
+    let discountCents = 0;
+    if (couponId !== undefined) {
+      const claim = await reserveClaim(trx, {
+        couponId,
+        buyerId: req.actor.id,
+        merchantId: first.merchant_id,
+        orderId: id,
+        itemsCents,
+      });
+      if ('refusal' in claim) throw unavailableError(couponId, claim.refusal);
+      discountCents = Math.min(claim.discountCents, itemsCents);
+    }
+    const totalCents = itemsCents - discountCents;
     // now() is the transaction's start time: the same for every statement below.
     const { rows } = await trx.raw<{ rows: { now: Date }[] }>('select now()');
     const now = rows[0]?.now ?? new Date();
@@ -102,6 +144,8 @@ async function place(
       total_cents: totalCents,
       currency: first.currency,
       paid_cents: null,
+      coupon_id: couponId ?? null,
+      discount_cents: discountCents,
       version: 1,
       holds_stock: true,
       payment_due_at: paymentDueAt,
@@ -113,6 +157,7 @@ async function place(
         quantity: l.quantity,
         unitPriceCents: l.product.price_cents,
       })),
+      gifts: [],
     };
     await insertOrder(
       trx,
@@ -124,7 +169,7 @@ async function place(
         toStatus: order.status,
         actorRole: req.actor.role,
         actorId: req.actor.id,
-        data: { items: order.items, totalCents },
+        data: { items: order.items, couponId: order.coupon_id, discountCents, totalCents },
         at: now,
       },
     );
@@ -132,6 +177,15 @@ async function place(
     await req.inTransaction?.(trx, created);
     return created;
   });
+  try {
+    return await placing;
+  } catch (error) {
+    // The database's second line (one order that still holds a claim per buyer and
+    // coupon): the claim's conditional update above already refuses such an order.
+    if (couponId !== undefined && uniqueViolation(error) === 'orders_one_live_order_per_claim')
+      throw unavailableError(couponId, 'reserved');
+    throw error;
+  }
 }
 
 /**

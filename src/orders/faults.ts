@@ -8,6 +8,8 @@ import type { WriteGuard } from '../db/transitions.repo';
 export interface TransitionFaults {
   /** Runs inside the critical section, after the read and before the write. */
   beforeWrite(): void;
+  /** Runs when a new order's units were taken from the stock gate, before its transaction. */
+  afterGate?(): void;
   /** Replaces the version check (the harness's "can it see" runs). */
   guard?: WriteGuard;
 }

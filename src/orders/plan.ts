@@ -4,8 +4,10 @@ import {
   snapshotOf,
   statusOf,
   step,
+  type OrderStatus,
   type Refusal,
 } from '../../machines';
+import type { ClaimState } from '../db/coupons.repo';
 import type { LoadedOrder } from '../db/orders.repo';
 import type { TransitionWrite } from '../db/transitions.repo';
 import { AppError } from '../errors';
@@ -65,6 +67,7 @@ export function planTransition(order: LoadedOrder | undefined, req: PlanRequest)
       totalCents: next.context.totalCents,
       paidCents: next.context.paidCents,
       releaseStock: result.actions.includes('releaseStock'),
+      claimState: claimStateAfter(toStatus),
       machineState: { value: next.value, context: next.context },
       machineVersion: ORDER_MACHINE_VERSION,
       event: {
@@ -79,6 +82,22 @@ export function planTransition(order: LoadedOrder | undefined, req: PlanRequest)
     },
     orderAt: (version) => ({ ...view, version }),
   };
+}
+
+/**
+ * Where an order's coupon claim goes when the order enters `status`: the machine knows
+ * nothing of coupons, the claim follows the order. Paid: redeemed for good (shipping,
+ * delivery and a refund keep it so); cancelled (CANCEL or EXPIRE): available again.
+ */
+function claimStateAfter(status: OrderStatus): ClaimState | null {
+  switch (status) {
+    case 'paid':
+      return 'redeemed';
+    case 'cancelled':
+      return 'available';
+    default:
+      return null;
+  }
 }
 
 function checkIfMatch(ifMatch: PlanRequest['ifMatch'], version: number): void {

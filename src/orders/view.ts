@@ -9,11 +9,14 @@ export interface OrderView {
   merchantId: string;
   status: string;
   items: OrderRow['items'];
+  couponId: string | null;
+  discountCents: number;
   totalCents: number;
   currency: string;
   paidCents: number | null;
   version: number;
   paymentDueAt: string;
+  gifts: OrderRow['gifts'];
   createdAt: string;
   updatedAt: string;
 }
@@ -25,11 +28,14 @@ export function orderView(row: OrderRow): OrderView {
     merchantId: row.merchant_id,
     status: row.status,
     items: row.items,
+    couponId: row.coupon_id,
+    discountCents: row.discount_cents,
     totalCents: row.total_cents,
     currency: row.currency.trim(),
     paidCents: row.paid_cents,
     version: row.version,
     paymentDueAt: row.payment_due_at.toISOString(),
+    gifts: row.gifts,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -23,7 +23,7 @@ export { createRateLimitMetrics, type RateLimitMetrics, type RateOutcome } from 
  * @throws Error from prom-client when the counter is already registered on `registry`.
  */
 export function createRateLimiter(
-  redis: Redis,
+  redis: RedisClient,
   config: Pick<Config, 'RATE_LIMIT_PER_SECOND' | 'RATE_LIMIT_BURST'>,
   extras: { logger?: Logger; registry?: Registry } = {},
 ): RateLimiter {

@@ -1,5 +1,5 @@
-import type Redis from 'ioredis';
-import { withDeadline } from '../lock';
+import type { RedisClient } from '../redis';
+import { withDeadline } from '@order-coordinator/lock';
 import type { Logger } from '../logger';
 import type { RateDecision, RatePolicy } from './headers';
 import { noRateLimitMetrics, type RateLimitMetrics } from './metrics';
@@ -38,7 +38,7 @@ export class RateLimiter {
   private failedSinceWarn = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RateLimiterOptions,
   ) {
     const { perSecond, burst } = options;

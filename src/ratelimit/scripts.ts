@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { Result } from 'ioredis';
 
 /** What `gcra.lua` returns: admitted (1/0), remaining now, µs to the next admission, µs to full. */
@@ -14,7 +14,7 @@ declare module 'ioredis' {
 }
 
 let source: string | undefined;
-const registered = new WeakSet<Redis>();
+const registered = new WeakSet<RedisClient>();
 
 /**
  * Registers the rate-limit script on `redis` once per connection object. The .lua file
@@ -22,7 +22,7 @@ const registered = new WeakSet<Redis>();
  * copies it). ioredis falls back from EVALSHA to EVAL on NOSCRIPT by itself.
  * @throws Error when the script file is missing.
  */
-export function defineRateLimitScripts(redis: Redis): void {
+export function defineRateLimitScripts(redis: RedisClient): void {
   if (registered.has(redis)) return;
   source ??= readFileSync(path.join(__dirname, 'lua', 'gcra.lua'), 'utf8');
   redis.defineCommand('rateLimitGcra', { numberOfKeys: 1, lua: source });

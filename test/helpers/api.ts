@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { Config } from '../../src/config';
 import { createApp } from '../../src/http/app';
 import { signToken } from '../../src/http/auth';
-import { LockManager } from '../../src/lock';
+import { LockManager } from '@order-coordinator/lock';
 import type { Role } from '../../src/orders/policy';
 import { openContext, type TestContext } from './context';
 

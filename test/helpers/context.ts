@@ -2,7 +2,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createDb, type Db } from '../../src/db/knex';
 import { createLogger } from '../../src/logger';
 import { createRedis } from '../../src/redis';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@order-coordinator/lock';
 
 /**
  * Settings for integration tests: the test database and Redis from jest.config.ts. Rate
@@ -20,7 +20,7 @@ export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}
 export interface TestContext {
   config: Config;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   logger: ReturnType<typeof createLogger>;
   close: () => Promise<void>;
 }

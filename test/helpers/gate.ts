@@ -1,16 +1,20 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@order-coordinator/lock';
 import request from 'supertest';
-import { StockGate, productKeys, type GateOutcome } from '../../src/catalog/gate';
+import { CouponGate, StockGate, productKeys, type GateOutcome } from '../../src/catalog/gate';
 import type { Config } from '../../src/config';
+import { PrivateRedis } from '../../harness/procs/redis';
 import { createApp } from '../../src/http/app';
-import { LockManager } from '../../src/lock';
+import { startGateReconciler, type GateReconciler } from '../../src/jobs/gate-reconcile';
+import { LockManager } from '@order-coordinator/lock';
 import type { ApiContext, Principal } from './api';
 import { openContext } from './context';
 
-/** An app instance with a stock gate, and how often its gate answered each way. */
+/** An app instance with a stock gate and a coupon gate, and how often each answered each way. */
 export interface GatedApi extends ApiContext {
   gate: StockGate;
   decisions: Record<GateOutcome, number>;
+  couponGate: CouponGate;
+  couponDecisions: Record<GateOutcome, number>;
   /** Transactions (BEGIN) this instance opened, and statements it sent outside them. */
   sql: { transactions: number; outside: number };
 }
@@ -26,7 +30,12 @@ export async function openGatedApi(
     timeoutMs: ctx.config.REDIS_COMMAND_TIMEOUT_MS,
     metrics: { decided: (outcome) => (decisions[outcome] += 1) },
   });
-  const app = createApp({ ...ctx, locks, gate });
+  const couponDecisions: Record<GateOutcome, number> = { taken: 0, refused: 0, skipped: 0 };
+  const couponGate = new CouponGate(ctx.redis, ctx.db, {
+    timeoutMs: ctx.config.REDIS_COMMAND_TIMEOUT_MS,
+    metrics: { decided: (outcome) => (couponDecisions[outcome] += 1) },
+  });
+  const app = createApp({ ...ctx, locks, gate, couponGate });
   const sql = { transactions: 0, outside: 0 };
   ctx.db.on('query', (query: { sql: string; __knexTxId?: string }) => {
     if (/^begin/i.test(query.sql)) sql.transactions += 1;
@@ -38,6 +47,8 @@ export async function openGatedApi(
     locks,
     gate,
     decisions,
+    couponGate,
+    couponDecisions,
     sql,
     close: async () => {
       await locks.close();
@@ -46,11 +57,45 @@ export async function openGatedApi(
   };
 }
 
-/** Sums the gates' answers over several instances. */
-export function totalDecisions(apis: GatedApi[]): Record<GateOutcome, number> {
+/**
+ * `n` gated instances on a Redis of the file's own: exact gate counts need a Redis that
+ * no other file's servers reconcile, and FLUSHALL or a stop must never reach the shared
+ * one. `close` in afterAll.
+ */
+export async function openPrivateGatedApis(
+  n: number,
+  timeoutMs = 200,
+): Promise<{ redis: PrivateRedis; gated: GatedApi[]; close: () => Promise<void> }> {
+  const redis = await PrivateRedis.start();
+  const settings = { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(timeoutMs) };
+  const gated = await Promise.all(Array.from({ length: n }, () => openGatedApi(settings)));
+  return {
+    redis,
+    gated,
+    close: async () => {
+      await Promise.all(gated.map((i) => i.close()));
+      await redis.stop();
+    },
+  };
+}
+
+/** The reconciler of both gates of `api`, every `intervalMs`; `stop()` it at the end. */
+export function reconcilerOf(api: GatedApi, intervalMs: number): GateReconciler {
+  const { gate, couponGate, locks, logger } = api;
+  return startGateReconciler(
+    { gate, others: [couponGate], locks, logger, lockTtlMs: 5000 },
+    intervalMs,
+  );
+}
+
+/** Sums the stock gates' (or the coupon gates') answers over several instances. */
+export function totalDecisions(
+  apis: GatedApi[],
+  which: 'decisions' | 'couponDecisions' = 'decisions',
+): Record<GateOutcome, number> {
   const total: Record<GateOutcome, number> = { taken: 0, refused: 0, skipped: 0 };
   for (const api of apis)
-    for (const key of Object.keys(total) as GateOutcome[]) total[key] += api.decisions[key];
+    for (const key of Object.keys(total) as GateOutcome[]) total[key] += api[which][key];
   return total;
 }
 
@@ -72,7 +117,7 @@ export function orderOne(api: ApiContext, buyer: Principal, productId: string, q
 
 /** The gate's units left of a product (undefined when it has no state). */
 export async function gateLeft(
-  redis: Redis,
+  redis: RedisClient,
   merchantId: string,
   productId: string,
 ): Promise<number | undefined> {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@order-coordinator/lock';
 import { createApp } from '../../src/http/app';
-import { LockManager } from '../../src/lock';
+import { LockManager } from '@order-coordinator/lock';
 import { RateLimiter, type RateLimiterOptions } from '../../src/ratelimit';
 import { createRedis } from '../../src/redis';
 import type { TestContext } from './context';
@@ -31,7 +31,7 @@ export function parseLimitItem(value: string): { name: string; params: Record<st
 /** A listening app with its own Redis connection, lock manager and limiter. */
 export interface LimitedInstance {
   url: string;
-  redis: Redis;
+  redis: RedisClient;
   limiter: RateLimiter;
   close: () => Promise<void>;
 }

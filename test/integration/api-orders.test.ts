@@ -96,6 +96,8 @@ describe('products and orders API', () => {
       merchantId: merchant.id,
       status: 'pending_payment',
       totalCents: 2 * 300 + 4 * 125,
+      couponId: null,
+      discountCents: 0,
       currency: 'USD',
       paidCents: null,
       version: 1,
@@ -122,7 +124,7 @@ describe('products and orders API', () => {
         toStatus: 'pending_payment',
         version: 1,
         actor: { role: 'buyer', id: buyer.id },
-        data: { items: res.body.items, totalCents: 1100 },
+        data: { items: res.body.items, couponId: null, discountCents: 0, totalCents: 1100 },
         at: res.body.createdAt,
       },
     ]);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { lockKey } from '../../src/lock';
+import { lockKey } from '@order-coordinator/lock';
 import { makeOrder, openShop, type Shop } from '../helpers/api';
 
 // A UUID names one resource whatever the case of its hex digits: ids are made canonical

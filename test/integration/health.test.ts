@@ -6,7 +6,7 @@ import { PrivateRedis } from '../../harness/procs/redis';
 import { openContext, testConfig, type TestContext } from '../helpers/context';
 import { createDb } from '../../src/db/knex';
 import { waitUntil } from '../../support/time';
-import { LockManager } from '../../src/lock';
+import { LockManager } from '@order-coordinator/lock';
 import { signToken } from '../../src/http/auth';
 
 describe('health endpoints', () => {

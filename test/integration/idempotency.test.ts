@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { lockKey } from '../../src/lock';
-import { lockKeys } from '../../src/lock/keys';
+import { lockKey } from '@order-coordinator/lock';
+import { lockKeys } from '@order-coordinator/lock';
 import { waitUntil } from '../../support/time';
 import {
   makeOrder,

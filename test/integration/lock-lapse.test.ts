@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { makeOrder, type ApiContext, type Principal, openShop } from '../helpers/api';
-import { lockKey } from '../../src/lock';
+import { lockKey } from '@order-coordinator/lock';
 import { spawnInstance, waitReady, type SpawnedInstance } from '../helpers/instances';
 import { waitUntil } from '../../support/time';
 

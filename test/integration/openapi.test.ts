@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import request, { type Response, type Test } from 'supertest';
 import { createApp } from '../../src/http/app';
 import { buildOpenApiDocument } from '../../src/http/openapi/document';
-import { lockKey } from '../../src/lock';
+import { lockKey } from '@order-coordinator/lock';
 import {
   makeOrder,
   makeProduct,
@@ -63,7 +63,12 @@ describe('every answer matches the OpenAPI document', () => {
     for (const operation of checker.operations()) {
       const [method, template = ''] = operation.split(' ');
       const path = template.replace(/\{[^}]+\}/g, randomUUID());
-      const test = method === 'post' ? request(api.app).post(path) : request(api.app).get(path);
+      const test =
+        method === 'post'
+          ? request(api.app).post(path)
+          : method === 'delete'
+            ? request(api.app).delete(path)
+            : request(api.app).get(path);
       const res = await test;
       if (!open.includes(path)) expect({ path, status: res.status }).toEqual({ path, status: 401 });
       // /metrics is 404 here: this app has no registry (the test above gives it one).
@@ -174,6 +179,45 @@ describe('every answer matches the OpenAPI document', () => {
     await answer(get(`/v1/orders/${randomUUID()}/events`, buyer), 404, 'order_not_found');
   });
 
+  it('answers coupon requests and orders with coupons as documented', async () => {
+    const body = { code: `c-${randomUUID().slice(0, 8)}`, discountCents: 300, totalQuantity: 1 };
+    const key = `c-${randomUUID()}`;
+    const coupon = await answer(
+      post('/v1/coupons', merchant, body).set('Idempotency-Key', key),
+      201,
+    );
+    await answer(post('/v1/coupons', merchant, body), 409, 'coupon_code_exists');
+    await answer(post('/v1/coupons', buyer, body), 403, 'forbidden');
+    await answer(post('/v1/coupons', merchant, { ...body, x: 1 }), 400, 'validation_failed');
+    await answer(get(`/v1/coupons/${coupon.body.id}`, buyer), 200);
+    await answer(get(`/v1/coupons/${randomUUID()}`, buyer), 404, 'coupon_not_found');
+    const claimAt = (id: string, who = buyer) => post(`/v1/coupons/${id}/claim`, who);
+    await answer(claimAt(coupon.body.id).set('Idempotency-Key', `k-${randomUUID()}`), 201);
+    await answer(claimAt(coupon.body.id), 409, 'coupon_already_claimed');
+    await answer(
+      claimAt(coupon.body.id, await principal(api.config, 'buyer')),
+      409,
+      'coupon_sold_out',
+    );
+    await answer(claimAt(coupon.body.id, merchant), 403, 'forbidden');
+    await answer(claimAt(randomUUID()), 404, 'coupon_not_found');
+    const later = {
+      ...body,
+      code: `c-${randomUUID().slice(0, 8)}`,
+      validFrom: '2099-01-01T00:00:00Z',
+    };
+    const upcoming = await answer(post('/v1/coupons', merchant, later), 201);
+    await answer(claimAt(upcoming.body.id), 409, 'coupon_not_valid');
+    const claims = await answer(get('/v1/coupons/claimed', buyer), 200);
+    expect(claims.body.claims).toHaveLength(1);
+    await answer(get('/v1/coupons/claimed', merchant), 403, 'forbidden');
+    const items = [{ productId: product.id, quantity: 1 }];
+    const couponId = coupon.body.id;
+    const used = await answer(post('/v1/orders', buyer, { items, couponId }), 201);
+    expect(used.body).toMatchObject({ couponId, discountCents: 300, totalCents: 700 });
+    await answer(post('/v1/orders', buyer, { items, couponId }), 409, 'coupon_unavailable');
+  });
+
   it('answers each transition and its refusals as documented', async () => {
     const order = await newOrder(2);
     const at = (action: string, id = order.id) => `/v1/orders/${id}/${action}`;
@@ -198,6 +242,70 @@ describe('every answer matches the OpenAPI document', () => {
     const cancelled = await newOrder();
     await answer(post(at('cancel', cancelled.id), buyer, { reason: 'changed my mind' }), 200);
     await answer(get(`/v1/orders/${order.id}/events`, buyer), 200);
+  });
+
+  it('answers bulk transitions and their refusals as documented', async () => {
+    const bulk = (action: string, orders: object[], who = merchant) =>
+      post(`/v1/orders/bulk/${action}`, who, { orders });
+    const [a, b, c] = [await newOrder(), await newOrder(), await newOrder()];
+    const repriced = await answer(
+      bulk('reprice', [
+        { id: a.id, ifMatch: '"1"', body: { totalCents: 900 } },
+        { id: b.id, ifMatch: '"5"', body: { totalCents: 900 } },
+      ]).set('Idempotency-Key', `b-${randomUUID()}`),
+      200,
+    );
+    expect(repriced.body.results.map((r: { status: number }) => r.status)).toEqual([200, 412]);
+    await answer(bulk('cancel', [{ id: c.id, body: { reason: 'gone' } }]), 200);
+    await answer(post(`/v1/orders/${a.id}/pay`, buyer, { amountCents: 900 }), 200);
+    await answer(post(`/v1/orders/${b.id}/pay`, buyer, { amountCents: 1000 }), 200);
+    await answer(bulk('ship', [{ id: a.id, body: { trackingNumber: 'T-1' } }]), 200);
+    await answer(bulk('deliver', [{ id: a.id, body: {} }]), 200);
+    await answer(bulk('refund', [{ id: b.id, body: {} }]), 200);
+    await answer(bulk('ship', [{ id: a.id, body: {} }], buyer), 403, 'forbidden');
+    await answer(
+      bulk('ship', [
+        { id: a.id, body: {} },
+        { id: a.id, body: {} },
+      ]),
+      400,
+    );
+  });
+
+  it('answers events feed requests as documented', async () => {
+    await newOrder();
+    const page = await answer(get('/v1/events?limit=1', merchant), 200);
+    await answer(get(`/v1/events?limit=1&after=${page.body.nextCursor}`, merchant), 200);
+    await answer(get('/v1/events', await principal(api.config, 'admin')), 200);
+    await answer(get('/v1/events', buyer), 403, 'forbidden');
+    await answer(get('/v1/events?after=x', merchant), 400, 'validation_failed');
+    // The stream never ends: its first chunk is the sample.
+    const firstChunk = (res: Response, done: (e: Error | null, body: unknown) => void) => {
+      const stream = res as unknown as NodeJS.ReadableStream & { destroy: () => void };
+      stream.once('data', (chunk: Buffer) => {
+        stream.destroy();
+        done(null, chunk.toString());
+      });
+    };
+    await answer(get('/v1/events/stream', merchant).buffer(true).parse(firstChunk), 200);
+    await answer(get('/v1/events/stream', buyer), 403, 'forbidden');
+  });
+
+  it('answers webhook endpoint requests as documented', async () => {
+    const body = { url: 'https://example.com/hooks', eventTypes: ['PAY', 'SHIP'] };
+    const made = await answer(post('/v1/webhooks', merchant, body), 201);
+    await answer(
+      post('/v1/webhooks', merchant, { url: 'mailto:x@example.com' }),
+      422,
+      'invalid_webhook_url',
+    );
+    await answer(post('/v1/webhooks', merchant, { url: 'nope' }), 400, 'validation_failed');
+    await answer(post('/v1/webhooks', buyer, body), 403, 'forbidden');
+    await answer(get('/v1/webhooks', merchant), 200);
+    await answer(get('/v1/webhooks', buyer), 403, 'forbidden');
+    const del = (id: string) => request(api.app).delete(`/v1/webhooks/${id}`).set(merchant.auth);
+    await answer(del(made.body.id), 204);
+    await answer(del(made.body.id), 404, 'webhook_not_found');
   });
 
   it('answers payment_expired as documented', async () => {

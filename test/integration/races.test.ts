@@ -133,7 +133,10 @@ describe('races on one order across two instances', () => {
       }),
     );
 
-    const observation = await observe(first.api.db, client, admin, port, [merchant.id], []);
+    const observation = await observe(first.api.db, client, admin, port, [merchant.id], {
+      flash: [],
+      probes: [],
+    });
     const violations = checkHistory(recorder.records, observation, { replay: replayByMachine });
     expect(violations).toEqual([]);
 

@@ -1,12 +1,13 @@
-import { PrivateRedis } from '../../harness/procs/redis';
-import { startGateReconciler } from '../../src/jobs/gate-reconcile';
-import { productKeys } from '../../src/catalog/gate';
-import { waitUntil } from '../../support/time';
+import { randomUUID } from 'node:crypto';
+import type { PrivateRedis } from '../../harness/procs/redis';
+import { IN_FLIGHT_STALE_MS, productKeys } from '../../src/catalog/gate';
+import { sleep, waitUntil } from '../../support/time';
 import { principal, type Principal } from '../helpers/api';
-import { makeSaleProduct } from '../helpers/catalog';
+import { holdings, makeSaleProduct } from '../helpers/catalog';
 import {
   gateLeft,
-  openGatedApi,
+  openPrivateGatedApis,
+  reconcilerOf,
   orderOne,
   stockOf,
   totalDecisions,
@@ -16,17 +17,13 @@ import {
 describe('the stock gate when Redis loses its state or goes away: PostgreSQL still decides', () => {
   let redis: PrivateRedis;
   let gated: GatedApi[];
+  let close: () => Promise<void>;
   let merchant: Principal;
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    const settings = { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '200' };
-    gated = await Promise.all([openGatedApi(settings), openGatedApi(settings)]);
+    ({ redis, gated, close } = await openPrivateGatedApis(2));
     merchant = await principal((gated[0] as GatedApi).config, 'merchant');
   });
-  afterAll(async () => {
-    await Promise.all(gated.map((i) => i.close()));
-    await redis.stop();
-  });
+  afterAll(async () => close());
   const api = () => gated[0] as GatedApi;
   const buyers = (n: number) =>
     Promise.all(Array.from({ length: n }, () => principal(api().config, 'buyer')));
@@ -51,6 +48,42 @@ describe('the stock gate when Redis loses its state or goes away: PostgreSQL sti
     const rest = await race(product.id, 30);
     expect(rest.filter((r) => r.status !== 201 && r.status !== 409)).toEqual([]);
     expect(await stockOf(api(), product.id)).toEqual({ left: 0, held: 40 });
+  });
+
+  it('when Redis restarts empty in the middle of a sale, then nothing is oversold, no limit is passed, and the product sells again within 5 s', async () => {
+    const product = await makeSaleProduct(api(), merchant, { stock: 30, perBuyerLimit: 2 });
+    const greedy = await buyers(4);
+    // Each greedy buyer sends 4 orders at once: at most 2 of each may be placed.
+    const greedyRace = () =>
+      Promise.all(
+        greedy.flatMap((b) =>
+          [0, 1, 2, 3].map((i) => orderOne(gated[i % 2] as GatedApi, b, product.id)),
+        ),
+      );
+    await greedyRace();
+    const restart = (async () => {
+      await redis.stop();
+      await redis.start();
+    })();
+    const [during, greedyDuring] = await Promise.all([race(product.id, 12), greedyRace(), restart]);
+    const answered = [...during, ...greedyDuring].map((r) => r.status);
+    expect(answered.filter((status) => status !== 201 && status !== 409)).toEqual([]);
+    await ready();
+    const restartedAt = Date.now();
+    const [buyer] = (await buyers(1)) as [Principal];
+    await waitUntil(
+      async () => (await orderOne(api(), buyer, product.id)).status === 201,
+      5000,
+      'the product to sell again after the restart',
+    );
+    expect(Date.now() - restartedAt).toBeLessThan(5000);
+    await race(product.id, 30);
+    expect(await stockOf(api(), product.id)).toEqual({ left: 0, held: 30 });
+    for (const b of greedy) {
+      const held = await holdings(api(), b.id, product.id);
+      expect(held.inOrders).toBeLessThanOrEqual(2);
+      expect(held.recorded).toBe(held.inOrders);
+    }
   });
 
   it('when Redis is stopped, then orders are still placed by PostgreSQL alone and nothing is oversold', async () => {
@@ -100,10 +133,7 @@ describe('the stock gate when Redis loses its state or goes away: PostgreSQL sti
     await api().redis.hset(keys.state, 'left', 0);
     await api().redis.hset(keys.holdings, buyer.id, 2);
     await orderOne(api(), buyer, product.id).expect(409);
-    const reconciler = startGateReconciler(
-      { gate: api().gate, locks: api().locks, logger: api().logger, lockTtlMs: 5000 },
-      100,
-    );
+    const reconciler = reconcilerOf(api(), 100);
     try {
       await waitUntil(
         async () => (await gateLeft(api().redis, merchant.id, product.id)) === 5,
@@ -112,6 +142,39 @@ describe('the stock gate when Redis loses its state or goes away: PostgreSQL sti
       );
       expect(await api().redis.hget(keys.holdings, buyer.id)).toBe('1');
       await orderOne(api(), buyer, product.id).expect(201);
+    } finally {
+      await reconciler.stop();
+    }
+  });
+
+  it('when the reconciler resets a product during a sale, then orders in flight keep their units, and a dead one gives them back once stale', async () => {
+    const product = await makeSaleProduct(api(), merchant, { stock: 5, perBuyerLimit: 1 });
+    const [placed, inFlight] = (await buyers(2)) as [Principal, Principal];
+    await orderOne(api(), placed, product.id).expect(201);
+    // An order past the gate whose transaction has not committed (or never will: its
+    // process died): the gate counts its unit, PostgreSQL does not.
+    const taken = await api().gate.take({
+      orderId: randomUUID(),
+      merchantId: merchant.id,
+      buyerId: inFlight.id,
+      wanted: new Map([[product.id, 1]]),
+    });
+    expect(taken.kind).toBe('taken');
+    expect(await gateLeft(api().redis, merchant.id, product.id)).toBe(3);
+    const reconciler = reconcilerOf(api(), 60_000);
+    try {
+      await reconciler.runOnce();
+      // Reset from PostgreSQL (4 left), less the unit in flight: not handed out again.
+      expect(await gateLeft(api().redis, merchant.id, product.id)).toBe(3);
+      const keys = productKeys(merchant.id, product.id);
+      expect(await api().redis.hget(keys.holdings, inFlight.id)).toBe('1');
+      await orderOne(api(), inFlight, product.id).expect(409);
+      // Nobody settles it: after IN_FLIGHT_STALE_MS it counts as dead and comes back.
+      await sleep(IN_FLIGHT_STALE_MS + 100);
+      await reconciler.runOnce();
+      expect(await gateLeft(api().redis, merchant.id, product.id)).toBe(4);
+      await orderOne(api(), inFlight, product.id).expect(201);
+      expect(await stockOf(api(), product.id)).toEqual({ left: 3, held: 2 });
     } finally {
       await reconciler.stop();
     }

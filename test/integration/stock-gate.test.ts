@@ -140,6 +140,27 @@ describe('the stock gate: Redis answers "no" before PostgreSQL is asked', () => 
     expect(await stockOf(plain, product.id)).toEqual({ left: 0, held: 5 });
   });
 
+  it('when the gate counts a unit PostgreSQL does not have, then PostgreSQL refuses it once and the gate keeps it taken (the buyer gets the holding back)', async () => {
+    const product = await makeSaleProduct(first(), merchant, { stock: 1, perBuyerLimit: 2 });
+    const [a, b, c] = (await buyers(3)) as [Principal, Principal, Principal];
+    await orderOne(first(), a, product.id).expect(201);
+    // As a reconciler reset leaves it when it reads PostgreSQL while orders are between
+    // their take and their commit: one unit more than PostgreSQL has.
+    await first().redis.hset(`gate:{m:${merchant.id}}:p:${product.id}`, 'left', 1);
+    const sqlBefore = first().sql.transactions;
+    const refused = await orderOne(first(), b, product.id).expect(409);
+    expect(refused.body.code).toBe('out_of_stock');
+    expect(first().sql.transactions - sqlBefore).toBe(1);
+    // Not given back: otherwise every next order would take it and be refused again.
+    expect(await gateLeft(first().redis, merchant.id, product.id)).toBe(0);
+    expect(await first().redis.hget(`gate:{m:${merchant.id}}:h:${product.id}`, b.id)).toBeNull();
+    const refusedBefore = first().decisions.refused;
+    await orderOne(first(), c, product.id).expect(409);
+    expect(first().decisions.refused).toBe(refusedBefore + 1);
+    expect(first().sql.transactions - sqlBefore).toBe(1);
+    expect(await stockOf(plain, product.id)).toEqual({ left: 0, held: 1 });
+  });
+
   it('when the order transaction fails after the gate took, then the units are given back, once', async () => {
     const product = await makeSaleProduct(first(), merchant, { stock: 4, perBuyerLimit: 3 });
     const [buyer] = (await buyers(1)) as [Principal];

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startPaymentExpirySweeper, type Sweeper } from '../../src/jobs/payment-expiry';
-import { lockKey } from '../../src/lock';
+import { lockKey } from '@order-coordinator/lock';
 import {
   makeOrder,
   makeProduct,

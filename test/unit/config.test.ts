@@ -39,6 +39,17 @@ describe('loadConfig', () => {
     expect(config.TEST_DISABLE_VERSION_CHECK).toBe(true);
   });
 
+  it('when REDIS_CLUSTER_NODES is set, then it is parsed to host and port seeds', () => {
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7101,redis-b.internal:6379' })
+        .REDIS_CLUSTER_NODES,
+    ).toEqual([
+      { host: '127.0.0.1', port: 7101 },
+      { host: 'redis-b.internal', port: 6379 },
+    ]);
+  });
+
   it('when a variable is empty, then it counts as unset', () => {
     expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
   });
@@ -52,6 +63,8 @@ describe('loadConfig', () => {
     ['PAYMENT_TTL_SECONDS', '0'],
     ['DATABASE_URL', 'mysql://x/y'],
     ['REDIS_URL', 'not a url'],
+    ['REDIS_CLUSTER_NODES', '127.0.0.1'],
+    ['REDIS_CLUSTER_NODES', 'a:1,,b:2'],
     ['AUTH_JWT_SECRET', 'short'],
     ['NODE_ENV', 'staging'],
     ['TEST_DISABLE_VERSION_CHECK', 'maybe'],

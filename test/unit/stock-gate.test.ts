@@ -1,6 +1,6 @@
-import { orderKey, productKeys } from '../../src/catalog/gate/keys';
-import { TakeStatus, takeOutcome } from '../../src/catalog/gate/scripts';
-import { hashTag } from '../../src/lock/keys';
+import { couponKeys, orderKey, productKeys } from '../../src/catalog/gate/keys';
+import { ClaimStatus, TakeStatus, claimOutcome, takeOutcome } from '../../src/catalog/gate/scripts';
+import { hashTag } from '@order-coordinator/lock';
 
 describe('the stock gate, pure parts', () => {
   const ids = ['p-1', 'p-2'];
@@ -34,5 +34,34 @@ describe('the stock gate, pure parts', () => {
     expect(new Set(tags)).toEqual(new Set(['m:m-1']));
     expect(a.state).toBe('gate:{m:m-1}:p:p-1');
     expect(() => productKeys('m{1}', 'p-1')).toThrow(TypeError);
+  });
+
+  it('when claim.lua answers, then each status code becomes the typed outcome', () => {
+    expect(claimOutcome([ClaimStatus.Claimed])).toEqual({ kind: 'taken' });
+    expect(claimOutcome([ClaimStatus.Miss])).toEqual({ kind: 'miss' });
+    expect(claimOutcome([ClaimStatus.AlreadyClaimed])).toEqual({
+      kind: 'refused',
+      refusal: { reason: 'coupon_already_claimed' },
+    });
+    expect(claimOutcome([ClaimStatus.SoldOut])).toEqual({
+      kind: 'refused',
+      refusal: { reason: 'coupon_sold_out' },
+    });
+    expect(claimOutcome([ClaimStatus.NotValid, 0, 1_700_000_000_123])).toEqual({
+      kind: 'refused',
+      refusal: {
+        reason: 'coupon_not_valid',
+        validFrom: null,
+        validUntil: new Date(1_700_000_000_123),
+      },
+    });
+    expect(() => claimOutcome([9])).toThrow('unexpected reply');
+  });
+
+  it("when a coupon's keys are built, then they share the merchant's hash tag with its products", () => {
+    const c = couponKeys('m-1', 'c-1');
+    expect([c.state, c.holders].map(hashTag)).toEqual(['m:m-1', 'm:m-1']);
+    expect(c).toEqual({ state: 'gate:{m:m-1}:c:c-1', holders: 'gate:{m:m-1}:cb:c-1' });
+    expect(() => couponKeys('', 'c-1')).toThrow(TypeError);
   });
 });

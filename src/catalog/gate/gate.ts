@@ -1,14 +1,12 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../redis';
 import type { Db } from '../../db/knex';
 import type { ReservationRefusal } from '../../db/reservations.repo';
-import { withDeadline } from '../../lock';
-import type { Logger } from '../../logger';
-import { fillGate } from './fill';
-import { orderKey, productKeys } from './keys';
-import { noGateMetrics, type GateMetrics } from './metrics';
+import { withDeadline } from '@order-coordinator/lock';
+import { GateBase, type GateAnswer, type GateOptions } from './base';
+import { inFlightKey, inFlightMember, orderKey, productKeys } from './keys';
 import { ProductCache } from './product-cache';
-import { defineGateScripts, takeOutcome, type TakeOutcome } from './scripts';
-import { readGateSources } from './source';
+import { takeOutcome, type TakeOutcome } from './scripts';
+import { PRODUCT_GATE } from './source';
 
 /** One order as the gate sees it. */
 export interface GateOrder {
@@ -20,16 +18,11 @@ export interface GateOrder {
 }
 
 /** The gate's answer: took the units, refused the order, or had no answer (fail open). */
-export type GateDecision =
-  { kind: 'taken' } | { kind: 'refused'; refusal: ReservationRefusal } | { kind: 'skipped' };
+export type GateDecision = GateAnswer<ReservationRefusal>;
 
-export interface StockGateOptions {
-  /** Deadline of one Redis call in ms (REDIS_COMMAND_TIMEOUT_MS). */
-  timeoutMs: number;
+export interface StockGateOptions extends GateOptions {
   /** How long an order's record of what it took is kept for its give-back; default 24 h. */
   orderTtlMs?: number;
-  logger?: Logger;
-  metrics?: GateMetrics;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -41,24 +34,15 @@ const DAY_MS = 24 * 3600 * 1000;
  * costs speed, never correctness (a missing state is rebuilt from the database; an
  * unreachable Redis lets every order through to PostgreSQL).
  */
-export class StockGate {
+export class StockGate extends GateBase {
   private readonly orderTtlMs: number;
-  private readonly metrics: GateMetrics;
-  private lastWarnAt = -Infinity;
-  /** Rebuilds under way in this process, by their products' ids. */
-  private readonly rebuilding = new Map<string, Promise<void>>();
   /** Products' merchants and prices, so that a refusal needs no query at all. */
   readonly products: ProductCache;
 
-  constructor(
-    readonly redis: Redis,
-    readonly db: Db,
-    readonly options: StockGateOptions,
-  ) {
+  constructor(redis: RedisClient, db: Db, options: StockGateOptions) {
+    super(redis, db, options, PRODUCT_GATE);
     this.orderTtlMs = options.orderTtlMs ?? DAY_MS;
-    this.metrics = options.metrics ?? noGateMetrics;
     this.products = new ProductCache(db);
-    defineGateScripts(redis);
   }
 
   /**
@@ -69,30 +53,27 @@ export class StockGate {
    *   reservation's reason, or skipped (Redis failed: let PostgreSQL decide).
    */
   async take(order: GateOrder): Promise<GateDecision> {
-    if (this.redis.status !== 'ready') return this.skipped(undefined);
-    try {
-      let outcome = await this.takeOnce(order);
-      if (outcome.kind === 'miss') {
-        await this.rebuild(outcome.productIds);
-        outcome = await this.takeOnce(order);
-      }
-      if (outcome.kind === 'miss') return this.skipped(new Error('gate state still missing'));
-      this.metrics.decided(outcome.kind);
-      return outcome;
-    } catch (error) {
-      // A take that timed out (here or in ioredis) may still run later and take: undo it.
-      // give.lua runs after it on the same connection and gives back only what the
-      // order's record holds, so it is harmless when nothing was taken.
-      void this.give({ ...order, productIds: order.wanted.keys() });
-      return this.skipped(error);
-    }
+    return this.decide(
+      async () => {
+        const outcome = await this.takeOnce(order);
+        return outcome.kind === 'miss' ? { kind: 'miss', ids: outcome.productIds } : outcome;
+      },
+      // give.lua gives back only what the order's record holds: harmless if nothing was taken.
+      () => this.give({ ...order, productIds: order.wanted.keys() }),
+    );
   }
 
   /**
    * Gives back what the order took, once per order (a second call gives nothing). Best
    * effort: a failure is logged and the reconciler repairs the drift. Never throws.
+   * `soldOut`, the product PostgreSQL refused as out of stock, gets the buyer's holding
+   * back but not its units: the gate had counted units that PostgreSQL does not have, so
+   * the refusal removes them (with 1 unit per order, exactly those; with more, the gate
+   * may count up to that many fewer than PostgreSQL until the next reconcile pass).
    */
-  async give(order: Omit<GateOrder, 'wanted'> & { productIds: Iterable<string> }): Promise<void> {
+  async give(
+    order: Omit<GateOrder, 'wanted'> & { productIds: Iterable<string>; soldOut?: string },
+  ): Promise<void> {
     const ids = [...new Set(order.productIds)].sort();
     try {
       const keys = [orderKey(order.merchantId, order.orderId)];
@@ -100,10 +81,35 @@ export class StockGate {
         const k = productKeys(order.merchantId, id);
         keys.push(k.state, k.holdings);
       }
-      const call = this.redis.gateGive(keys.length, ...keys, order.buyerId, ...ids);
+      keys.push(inFlightKey(order.merchantId));
+      const call = this.redis.gateGive(
+        keys.length,
+        ...keys,
+        order.buyerId,
+        order.soldOut ?? '',
+        order.orderId,
+        ...ids,
+      );
       await withDeadline(call, this.options.timeoutMs, 'the stock gate give-back');
     } catch (error) {
       this.warn(error, { orderId: order.orderId }, 'stock gate give-back failed');
+    }
+  }
+
+  /**
+   * The order is placed: PostgreSQL counts its units now, so it leaves the merchant's
+   * orders in flight. Best effort and not awaited by the caller: an entry left behind
+   * goes stale within IN_FLIGHT_STALE_MS. Never throws.
+   */
+  async settle(order: GateOrder): Promise<void> {
+    const members = [...order.wanted].map(([id, units]) =>
+      inFlightMember(order.orderId, id, units, order.buyerId),
+    );
+    try {
+      const call = this.redis.zrem(inFlightKey(order.merchantId), ...members);
+      await withDeadline(call, this.options.timeoutMs, 'the stock gate settle');
+    } catch (error) {
+      this.warn(error, { orderId: order.orderId }, 'stock gate settle failed');
     }
   }
 
@@ -121,49 +127,14 @@ export class StockGate {
     // Product-id order: the order PostgreSQL checks them in, so both name one product.
     const ids = [...order.wanted.keys()].sort();
     const keys = [orderKey(order.merchantId, order.orderId)];
-    const args: (string | number)[] = [order.buyerId, this.orderTtlMs];
+    const args: (string | number)[] = [order.buyerId, this.orderTtlMs, order.orderId];
     for (const id of ids) {
       const k = productKeys(order.merchantId, id);
       keys.push(k.state, k.holdings);
       args.push(id, order.wanted.get(id) ?? 0);
     }
+    keys.push(inFlightKey(order.merchantId));
     const call = this.redis.gateTake(keys.length, ...keys, ...args);
     return takeOutcome(await withDeadline(call, this.options.timeoutMs, 'the stock gate'), ids);
-  }
-
-  /**
-   * Writes the state of products that have none, as PostgreSQL has it now. Orders that
-   * miss the same product at once (the first seconds of a sale, a flushed Redis) share
-   * one rebuild per process instead of one read each.
-   */
-  private async rebuild(productIds: string[]): Promise<void> {
-    const key = [...productIds].sort().join(',');
-    let pending = this.rebuilding.get(key);
-    if (!pending) {
-      pending = this.fill(productIds).finally(() => this.rebuilding.delete(key));
-      this.rebuilding.set(key, pending);
-    }
-    await pending;
-  }
-
-  private async fill(productIds: string[]): Promise<void> {
-    const sources = await readGateSources(this.db, productIds);
-    for (const source of sources)
-      await fillGate(this.redis, source, 'missing', this.options.timeoutMs);
-  }
-
-  private skipped(error: unknown): GateDecision {
-    this.metrics.decided('skipped');
-    this.warn(error, {}, 'stock gate unavailable: PostgreSQL decides alone');
-    return { kind: 'skipped' };
-  }
-
-  /** Warns at most once per 5 s: a Redis outage must not flood the log. */
-  private warn(error: unknown, fields: Record<string, unknown>, message: string): void {
-    const now = Date.now();
-    if (now - this.lastWarnAt < 5000) return;
-    this.lastWarnAt = now;
-    const err = error instanceof Error ? error.message : error;
-    this.options.logger?.warn({ ...fields, err, redis: this.redis.status }, message);
   }
 }

@@ -1,6 +1,22 @@
 export { StockGate, type GateDecision, type GateOrder, type StockGateOptions } from './gate';
-export { ProductCache, type ProductFacts } from './product-cache';
+export {
+  COUPON_GATE,
+  CouponGate,
+  type ClaimDecision,
+  type CouponFacts,
+  type GateClaim,
+} from './coupon-gate';
+export { GateBase, type GateOptions } from './base';
+export { ImmutableRowCache, ProductCache, type ProductFacts } from './product-cache';
 export { createGateMetrics, noGateMetrics, type GateMetrics, type GateOutcome } from './metrics';
-export { fillGate } from './fill';
-export { readGateSources, type GateSource } from './source';
-export { GATED_PRODUCTS, orderKey, productKeys } from './keys';
+export { fillGate, readFills, type GateFill, type GateKind } from './fill';
+export { IN_FLIGHT_STALE_MS } from './in-flight';
+export { PRODUCT_GATE } from './source';
+export {
+  GATED_COUPONS,
+  GATED_PRODUCTS,
+  couponKeys,
+  inFlightKey,
+  orderKey,
+  productKeys,
+} from './keys';

@@ -1,9 +1,9 @@
 import { Counter, type Registry } from 'prom-client';
 
-/** How the gate answered an order. */
+/** How a gate answered a request: taken (passed on to PostgreSQL), refused, or skipped. */
 export type GateOutcome = 'taken' | 'refused' | 'skipped';
 
-/** Hook the gate calls once per order it is asked about. */
+/** Hook a gate calls once per request it is asked about. */
 export interface GateMetrics {
   decided(outcome: GateOutcome): void;
 }
@@ -12,14 +12,18 @@ export interface GateMetrics {
 export const noGateMetrics: GateMetrics = { decided: () => undefined };
 
 /**
- * The counter `stock_gate_decisions_total{outcome}` on `registry` (refused: answered
- * without a PostgreSQL transaction; skipped: Redis failed and PostgreSQL decided alone).
+ * The counter `<name>{outcome}` on `registry` (refused: answered without a PostgreSQL
+ * transaction; skipped: Redis failed and PostgreSQL decided alone). The stock gate's is
+ * `stock_gate_decisions_total`, the coupon gate's `coupon_gate_decisions_total`.
  * @throws Error from prom-client when a metric of that name is already registered.
  */
-export function createGateMetrics(registry: Registry): GateMetrics {
+export function createGateMetrics(
+  registry: Registry,
+  name = 'stock_gate_decisions_total',
+): GateMetrics {
   const decisions = new Counter({
-    name: 'stock_gate_decisions_total',
-    help: 'Stock gate answers by outcome (refused: no PostgreSQL transaction was opened)',
+    name,
+    help: 'Gate answers by outcome (refused: no PostgreSQL transaction was opened)',
     labelNames: ['outcome'],
     registers: [registry],
   });

@@ -11,29 +11,31 @@ export type ProductFacts = Pick<
 const MAX_ENTRIES = 10_000;
 
 /**
- * What a product never changes (merchant, SKU, price, currency), read from PostgreSQL
- * once per process, so that the gate can refuse an order without any query: the gate's
- * keys are tagged with the merchant. Stock is never cached here.
+ * Rows that never change once they exist (a product's merchant and price, a coupon's
+ * terms), read from PostgreSQL once per process, so that a gate can refuse a request
+ * without any query: its keys are tagged with the merchant. Nothing that changes (stock,
+ * claims) is ever cached here.
  */
-export class ProductCache {
-  private readonly known = new Map<string, Promise<ProductFacts | undefined>>();
+export class ImmutableRowCache<T extends { id: string }> {
+  private readonly known = new Map<string, Promise<T | undefined>>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly load: (db: Db, ids: readonly string[]) => Promise<T[]>,
+  ) {}
 
   /**
-   * The products of `ids` that exist; one query for those not seen before.
+   * The rows of `ids` that exist; one query for those not seen before.
    * @throws the database's error (nothing is cached then).
    */
-  async get(ids: readonly string[]): Promise<Map<string, ProductFacts>> {
+  async get(ids: readonly string[]): Promise<Map<string, T>> {
     const unseen = ids.filter((id) => !this.known.has(id));
     if (unseen.length > 0) {
-      const rows = findProducts(this.db, unseen).then(
-        (found) => new Map(found.map((p) => [p.id, p])),
-      );
+      const rows = this.load(this.db, unseen).then((found) => new Map(found.map((p) => [p.id, p])));
       if (this.known.size + unseen.length > MAX_ENTRIES) this.forgetOldest();
       for (const id of unseen) {
         const one = rows.then((found) => found.get(id));
-        // An unknown product is not remembered: it may be created later.
+        // An unknown id is not remembered: it may be created later.
         this.known.set(id, one);
         one.then(
           (row) => row ?? this.known.delete(id),
@@ -53,5 +55,15 @@ export class ProductCache {
       if (drop-- <= 0) break;
       this.known.delete(id);
     }
+  }
+}
+
+/**
+ * What a product never changes (merchant, SKU, price, currency): the stock gate's
+ * orders are refused without a query. Stock is never cached here.
+ */
+export class ProductCache extends ImmutableRowCache<ProductFacts> {
+  constructor(db: Db) {
+    super(db, findProducts);
   }
 }

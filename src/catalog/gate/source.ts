@@ -1,28 +1,15 @@
 import type { Db } from '../../db/knex';
-
-/** One product's gate state as PostgreSQL has it. */
-export interface GateSource {
-  productId: string;
-  merchantId: string;
-  /** products.stock: units left. */
-  left: number;
-  /** The per-buyer limit; 0 when there is none. */
-  limit: number;
-  /** The sale start in epoch ms; 0 when there is none. */
-  startsAtMs: number;
-  /** buyer_holdings of the product (limited products only), as [buyerId, held]. */
-  holdings: [string, number][];
-}
+import type { GateFill, GateKind } from './fill';
+import { countInFlight } from './in-flight';
+import { GATED_PRODUCTS, productKeys } from './keys';
 
 /**
- * Reads the gate state of `productIds` from PostgreSQL (read only: the gate never
+ * Reads the stock gate state of `productIds` from PostgreSQL (read only: the gate never
  * writes the database), in one statement outside any transaction, so stock and
- * holdings come from one snapshot.
+ * holdings come from one snapshot: left (products.stock), the per-buyer limit and the
+ * sale start in epoch ms (0 when none), and buyer_holdings (limited products only).
  */
-export async function readGateSources(
-  db: Db,
-  productIds: readonly string[],
-): Promise<GateSource[]> {
+async function readProductFills(db: Db, productIds: readonly string[]): Promise<GateFill[]> {
   if (productIds.length === 0) return [];
   const { rows } = await db.raw<{
     rows: {
@@ -40,12 +27,25 @@ export async function readGateSources(
      from products p where p.id = any(?::uuid[])`,
     [[...productIds]],
   );
-  return rows.map((r) => ({
-    productId: r.id,
-    merchantId: r.merchant_id,
-    left: r.stock,
-    limit: r.per_buyer_limit ?? 0,
-    startsAtMs: r.sale_starts_at?.getTime() ?? 0,
-    holdings: r.holdings ?? [],
-  }));
+  return rows.map((r) => {
+    const keys = productKeys(r.merchant_id, r.id);
+    return {
+      keys: { state: keys.state, holders: keys.holdings },
+      fields: [
+        ['left', r.stock],
+        ['limit', r.per_buyer_limit ?? 0],
+        ['startsAtMs', r.sale_starts_at?.getTime() ?? 0],
+      ],
+      holders: r.holdings ?? [],
+      registry: { set: GATED_PRODUCTS, member: `${r.merchant_id}/${r.id}` },
+    };
+  });
 }
+
+/** Products as the stock gate keeps them. */
+export const PRODUCT_GATE: GateKind = {
+  name: 'stock gate',
+  registry: GATED_PRODUCTS,
+  read: readProductFills,
+  countInFlight,
+};

@@ -8,6 +8,12 @@ import { ENDPOINTS } from './endpoints';
 const TAGS = [
   { name: 'Products', description: 'The merchant catalogue, with stock.' },
   { name: 'Orders', description: 'Orders, their history and their transitions.' },
+  { name: 'Coupons', description: "Coupon campaigns, claims and the buyer's list of claims." },
+  {
+    name: 'Events',
+    description:
+      'Every event of every order, in commit order: the feed, the live stream and webhooks.',
+  },
   { name: 'Operations', description: 'Health, metrics and this document; no token needed.' },
 ];
 

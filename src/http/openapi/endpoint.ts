@@ -11,7 +11,7 @@ export interface Endpoint {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Orders' | 'Products' | 'Operations';
+  tag: 'Orders' | 'Products' | 'Coupons' | 'Events' | 'Operations';
   /** False for the few endpoints that need no bearer token. */
   auth?: boolean;
   params?: AnyZodObject;

@@ -7,17 +7,27 @@ import {
   type CoordinatorDeps,
   type TransitionRequest,
 } from '../../orders/coordinator';
+import { runBulkTransitions } from '../../orders/bulk';
 import { createOrder } from '../../orders/create-order';
 import { getOrder, getOrderEvents, listVisibleOrders } from '../../orders/queries';
 import { actorOf } from '../auth';
 import { idempotent } from '../idempotency';
-import { etagOf, orderCreated, transitioned } from '../responses';
+import { bulkAnswered, etagOf, orderCreated, transitioned } from '../responses';
 import {
   ACTIONS,
+  BULK_ACTIONS,
+  bulkBody,
+  type BulkAction,
   createOrderBody as createSchema,
   listOrdersQuery as listSchema,
 } from '../schemas/orders';
+import { ifMatchVersions } from '../schemas/common';
 import { parse, parseId } from '../validation';
+
+const BULK_BODIES = Object.fromEntries(BULK_ACTIONS.map((a) => [a, bulkBody(a)])) as Record<
+  BulkAction,
+  ReturnType<typeof bulkBody>
+>;
 
 const notFound = (id: unknown) =>
   new AppError('order_not_found', `Order ${String(id)} does not exist.`);
@@ -25,24 +35,15 @@ const notFound = (id: unknown) =>
 /** `If-Match`: `*` or a list of strong ETags `"<version>"`; a weak one never matches. */
 export function parseIfMatch(header: string | undefined): TransitionRequest['ifMatch'] {
   if (header === undefined) return undefined;
-  if (header.trim() === '*') return '*';
-  const versions: number[] = [];
-  for (const tag of header.split(',').map((t) => t.trim())) {
-    const match = /^(W\/)?"(\d{1,9})"$/.exec(tag);
-    if (!match?.[2]) {
-      throw new AppError(
-        'validation_failed',
-        'If-Match must be * or a list of "<version>" ETags.',
-        {
-          extensions: {
-            errors: [{ path: 'headers.if-match', message: 'must be * or "<version>"' }],
-          },
-        },
-      );
-    }
-    if (!match[1]) versions.push(Number(match[2]));
+  const parsed = ifMatchVersions(header);
+  if (parsed === undefined) {
+    throw new AppError('validation_failed', 'If-Match must be * or a list of "<version>" ETags.', {
+      extensions: {
+        errors: [{ path: 'headers.if-match', message: 'must be * or "<version>"' }],
+      },
+    });
   }
-  return versions;
+  return parsed;
 }
 
 export function ordersRouter(deps: CoordinatorDeps & { db: Db; config: Config }): Router {
@@ -57,7 +58,8 @@ export function ordersRouter(deps: CoordinatorDeps & { db: Db; config: Config })
       req,
       res,
       actor,
-      (inTransaction) => createOrder(deps, { actor, items: body.items, inTransaction }),
+      (inTransaction) =>
+        createOrder(deps, { actor, items: body.items, couponId: body.couponId, inTransaction }),
       orderCreated,
     );
   });
@@ -86,6 +88,26 @@ export function ordersRouter(deps: CoordinatorDeps & { db: Db; config: Config })
   router.get('/:id/events', async (req, res) => {
     res.json(
       await getOrderEvents(deps.db, actorOf(req), parseId(req.params.id, notFound(req.params.id))),
+    );
+  });
+
+  // Before '/:id/:action', which would take `bulk` for an order id.
+  router.post('/bulk/:action', async (req, res, next) => {
+    const action = req.params.action as BulkAction;
+    if (!Object.hasOwn(BULK_BODIES, action)) return next();
+    const actor = actorOf(req);
+    if (actor.role !== 'merchant') {
+      throw new AppError('forbidden', 'Only merchants send bulk transitions.');
+    }
+    const { orders } = parse(BULK_BODIES[action], req.body ?? {}, 'body');
+    const entries = orders.map((o) => ({ orderId: o.id, ifMatch: o.ifMatch, intent: o.body }));
+    await idempotent(
+      deps,
+      req,
+      res,
+      actor,
+      (inTransaction) => runBulkTransitions(deps, actor, entries, inTransaction),
+      bulkAnswered,
     );
   });
 

@@ -50,3 +50,19 @@ export function cursorParam<T>(decode: (cursor: string) => T | undefined) {
     .openapi({ description: "An earlier page's `nextCursor`." })
     .optional();
 }
+
+/**
+ * An `If-Match` value: `*`, or the versions named by its strong ETags (`"3", "4"`); a weak
+ * ETag (`W/"3"`) is well-formed but never matches (strong comparison), so it names none.
+ * @returns undefined when the value is not well-formed.
+ */
+export function ifMatchVersions(value: string): '*' | number[] | undefined {
+  if (value.trim() === '*') return '*';
+  const versions: number[] = [];
+  for (const tag of value.split(',').map((t) => t.trim())) {
+    const match = /^(W\/)?"(\d{1,9})"$/.exec(tag);
+    if (!match?.[2]) return undefined;
+    if (!match[1]) versions.push(Number(match[2]));
+  }
+  return versions;
+}

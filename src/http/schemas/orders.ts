@@ -1,7 +1,18 @@
 import { ORDER_EVENT_TYPES, ORDER_STATUSES } from '../../../machines';
 import type { Intent } from '../../orders/intents';
 import { decodeCursor } from '../../orders/queries';
-import { cents, currency, cursorParam, id, text, timestamp, uuid, version } from './common';
+import {
+  cents,
+  currency,
+  cursorParam,
+  id,
+  ifMatchVersions,
+  text,
+  timestamp,
+  uuid,
+  version,
+} from './common';
+import { Problem } from './problem';
 import { z } from './zod';
 
 /** `POST /v1/orders` body. */
@@ -11,6 +22,12 @@ export const createOrderBody = z
       .array(z.object({ productId: uuid, quantity: z.number().int().min(1).max(1000) }).strict())
       .min(1)
       .max(50),
+    couponId: uuid
+      .openapi({
+        description:
+          "A coupon the buyer claimed: its claim must be `available`, of the order's merchant, valid now, and the items' sum at least its `minOrderCents`.",
+      })
+      .optional(),
   })
   .strict()
   .openapi('CreateOrderRequest');
@@ -50,6 +67,48 @@ export const ACTIONS = {
     .transform((b): Intent => ({ type: 'REFUND', ...b })),
 } as const;
 
+/** The actions a merchant may send to many orders at once (`POST /v1/orders/bulk/<action>`). */
+export const BULK_ACTIONS = ['reprice', 'cancel', 'ship', 'deliver', 'refund'] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+
+/** A bulk entry's `ifMatch`: what its `If-Match` header would be (`"3"` or `*`). */
+const ifMatchField = z
+  .string()
+  .max(200)
+  .transform((value, ctx) => {
+    const parsed = ifMatchVersions(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be * or "<version>"' });
+      return z.NEVER;
+    }
+    return parsed;
+  })
+  .openapi({ type: 'string', example: '"3"', description: "Acts as the entry's `If-Match`." });
+
+/** `POST /v1/orders/bulk/<action>` body: 1 to 100 entries with distinct order ids. */
+export function bulkBody(action: BulkAction) {
+  const name = `${action[0]?.toUpperCase()}${action.slice(1)}`;
+  return z
+    .object({
+      orders: z
+        .array(
+          z.object({ id: uuid, ifMatch: ifMatchField.optional(), body: ACTIONS[action] }).strict(),
+        )
+        .min(1)
+        .max(100)
+        .superRefine((entries, ctx) => {
+          const seen = new Set<string>();
+          entries.forEach((entry, i) => {
+            if (seen.has(entry.id))
+              ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'repeats an earlier id' });
+            seen.add(entry.id);
+          });
+        }),
+    })
+    .strict()
+    .openapi(`Bulk${name}Request`);
+}
+
 /** `GET /v1/orders` query. */
 export const listOrdersQuery = z
   .object({
@@ -79,12 +138,20 @@ export const Order = z
         })
         .strict(),
     ),
+    couponId: id.nullable().openapi({ description: 'The coupon used; null without one.' }),
+    discountCents: cents.openapi({
+      description: "What the coupon took off the items' sum (at most that sum); 0 without one.",
+    }),
     totalCents: cents,
     currency,
     /** Null until paid. */
     paidCents: cents.nullable(),
     version,
     paymentDueAt: timestamp,
+    /** Empty until the gifts consumer has issued them (after `PAY`). */
+    gifts: z.array(
+      z.object({ productId: id, sku: z.string(), quantity: z.number().int().min(1) }).strict(),
+    ),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -132,3 +199,22 @@ export const OrderEvents = z
   .object({ events: z.array(OrderEvent) })
   .strict()
   .openapi('OrderEvents');
+
+/** `POST /v1/orders/bulk/<action>`: one result per entry, in request order. */
+export const BulkResults = z
+  .object({
+    results: z.array(
+      z
+        .object({
+          id,
+          status: z.number().int().min(200).max(599).openapi({
+            description: 'The HTTP status the single call would have had.',
+          }),
+          order: Order.optional().openapi({ description: 'On success: the updated order.' }),
+          error: Problem.optional().openapi({ description: 'Otherwise: the problem document.' }),
+        })
+        .strict(),
+    ),
+  })
+  .strict()
+  .openapi('BulkResults');

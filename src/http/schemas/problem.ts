@@ -56,6 +56,19 @@ export const Problem = z
     }),
     saleStartsAt: timestamp.optional().openapi({ description: '`sale_not_started`' }),
     giftProductId: z.string().optional().openapi({ description: '`invalid_gift`' }),
+    couponId: id.optional().openapi({ description: 'The coupon concerned (coupon codes).' }),
+    validFrom: timestamp
+      .nullable()
+      .optional()
+      .openapi({ description: '`coupon_not_valid`: null when open.' }),
+    validUntil: timestamp
+      .nullable()
+      .optional()
+      .openapi({ description: '`coupon_not_valid`: null when open.' }),
+    reason: z
+      .enum(['not_claimed', 'reserved', 'redeemed', 'other_merchant', 'not_valid', 'below_minimum'])
+      .optional()
+      .openapi({ description: '`coupon_unavailable`: why the claim cannot serve this order.' }),
     checks: dependencyChecks.optional().openapi({ description: '`/readyz` answering 503' }),
   })
   .passthrough()

@@ -1,4 +1,6 @@
 import type { Endpoint } from '../endpoint';
+import { COUPON_ENDPOINTS } from './coupons';
+import { EVENT_ENDPOINTS, WEBHOOK_ENDPOINTS } from './events';
 import { OPERATION_ENDPOINTS } from './operations';
 import { ORDER_ENDPOINTS } from './orders';
 import { PRODUCT_ENDPOINTS } from './products';
@@ -11,5 +13,8 @@ import { PRODUCT_ENDPOINTS } from './products';
 export const ENDPOINTS: readonly Endpoint[] = [
   ...PRODUCT_ENDPOINTS,
   ...ORDER_ENDPOINTS,
+  ...COUPON_ENDPOINTS,
+  ...EVENT_ENDPOINTS,
+  ...WEBHOOK_ENDPOINTS,
   ...OPERATION_ENDPOINTS,
 ];

@@ -1,5 +1,9 @@
 import {
   ACTIONS,
+  BULK_ACTIONS,
+  BulkResults,
+  bulkBody,
+  type BulkAction,
   Order,
   OrderEvents,
   OrderPage,
@@ -66,6 +70,26 @@ function transition(action: Action): Endpoint {
   };
 }
 
+function bulk(action: BulkAction): Endpoint {
+  const { change } = TRANSITIONS[action];
+  return {
+    method: 'post',
+    path: `/v1/orders/bulk/${action}`,
+    operationId: `bulk${action[0]?.toUpperCase()}${action.slice(1)}Orders`,
+    summary: `${action[0]?.toUpperCase()}${action.slice(1)} up to 100 orders at once (merchant)`,
+    description: `${change}, for each entry. Each entry runs exactly as \`POST /v1/orders/{id}/${action}\` would, with \`ifMatch\` as its \`If-Match\`; one entry's refusal changes nothing for the others. An \`Idempotency-Key\` covers the whole request.`,
+    tag: 'Orders',
+    body: { schema: bulkBody(action), required: true },
+    requestHeaders: ['IdempotencyKey'],
+    success: {
+      status: 200,
+      description: "Each entry's status, with its order or its problem document, in request order.",
+      schema: BulkResults,
+    },
+    problems: ['validation_failed', 'forbidden', 'dependency_unavailable'],
+  };
+}
+
 /** Orders and their transitions (src/http/routes/orders.ts). */
 export const ORDER_ENDPOINTS: Endpoint[] = [
   {
@@ -74,7 +98,7 @@ export const ORDER_ENDPOINTS: Endpoint[] = [
     operationId: 'createOrder',
     summary: 'Place an order (buyer)',
     description:
-      "Reserves the stock of every item or of none. All products must be of one merchant. Refused before a product's `saleStartsAt` and when the buyer would hold more than its `perBuyerLimit`.",
+      "Reserves the stock of every item or of none. All products must be of one merchant. Refused before a product's `saleStartsAt` and when the buyer would hold more than its `perBuyerLimit`. With `couponId`, the buyer's claim is reserved by the order and `totalCents` is the items' sum less the coupon's discount (never below 0).",
     tag: 'Orders',
     body: { schema: createOrderBody, required: true },
     requestHeaders: ['IdempotencyKey'],
@@ -92,6 +116,7 @@ export const ORDER_ENDPOINTS: Endpoint[] = [
       'purchase_limit_exceeded',
       'unknown_product',
       'mixed_merchants',
+      'coupon_unavailable',
       'dependency_unavailable',
     ],
   },
@@ -129,4 +154,5 @@ export const ORDER_ENDPOINTS: Endpoint[] = [
     problems: ['order_not_found', 'dependency_unavailable'],
   },
   ...(Object.keys(ACTIONS) as Action[]).map(transition),
+  ...BULK_ACTIONS.map(bulk),
 ];
