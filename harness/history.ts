@@ -37,7 +37,7 @@ export function orderHistory(
 }
 
 /** The history as JSON lines, streamed (a long run records hundreds of thousands). */
-export async function writeHistory(file: string, records: readonly RequestRecord[]): Promise<void> {
+export async function writeHistory(file: string, records: readonly unknown[]): Promise<void> {
   const out = createWriteStream(file);
   for (const r of records) {
     if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, 'drain');

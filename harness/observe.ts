@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { ApiClient } from './http/client';
 import type { Identity } from './http/tokens';
 import { sleep } from '../support/time';
-import type { EventRecord, FlashObservation, Observation, OrderRow, ProductRow } from './types';
+import type { EventRecord, HoldingRow, Observation, OrderRow, ProductRow } from './types';
+import { readCouponsAndGifts } from './observe-coupons';
 import { asNumber, asObject } from './util/json';
 
 interface DbOrder {
@@ -15,6 +16,19 @@ interface DbOrder {
   version: number;
   holds_stock: boolean;
   payment_due_at: Date;
+  created_at: Date;
+  coupon_id: string | null;
+  discount_cents: string | number;
+}
+
+interface DbProduct {
+  id: string;
+  merchant_id: string;
+  stock: number;
+  stocked: number;
+  per_buyer_limit: number | null;
+  sale_starts_at: Date | null;
+  gift_product_id: string | null;
 }
 
 interface DbEvent {
@@ -41,8 +55,8 @@ export async function pendingCount(db: Knex, merchantIds: string[]): Promise<num
 
 /**
  * What the system holds at the end, for the run's merchants: orders with their items,
- * events and products read in one repeatable-read transaction (a consistent picture),
- * then every order's events through the API as an admin.
+ * events, products and their buyers' holdings read in one repeatable-read transaction
+ * (a consistent picture), then every order's events through the API as an admin.
  */
 export async function observe(
   db: Knex,
@@ -50,10 +64,10 @@ export async function observe(
   admin: Identity,
   ports: () => number,
   merchantIds: string[],
-  flash: FlashObservation[],
+  extra: Pick<Observation, 'flash' | 'probes' | 'feed' | 'webhooks'>,
 ): Promise<Observation> {
   const at = Date.now();
-  const { orders, dbEvents, products } = await db.transaction(
+  const { orders, dbEvents, products, holdings, coupons, claims, gifts } = await db.transaction(
     async (trx) => {
       const rows = await trx<DbOrder>('orders').whereIn('merchant_id', merchantIds).select('*');
       const mine = trx('orders').whereIn('merchant_id', merchantIds).select('id');
@@ -66,18 +80,34 @@ export async function observe(
         .whereIn('order_id', mine.clone())
         .orderBy([{ column: 'order_id' }, { column: 'seq' }])
         .select('*');
-      const products = await trx('products')
+      const products = await trx<DbProduct>('products')
         .whereIn('merchant_id', merchantIds)
-        .select<{ id: string; merchant_id: string; stock: number; stocked: number }[]>(
+        .select(
           'id',
           'merchant_id',
           'stock',
           'stocked',
+          'per_buyer_limit',
+          'sale_starts_at',
+          'gift_product_id',
+        );
+      const holdings = await trx('buyer_holdings')
+        .whereIn('product_id', trx('products').whereIn('merchant_id', merchantIds).select('id'))
+        .select<{ buyer_id: string; product_id: string; held: number }[]>(
+          'buyer_id',
+          'product_id',
+          'held',
         );
       return {
         orders: toOrders(rows, items),
         dbEvents: group(events),
         products: products.map(toProduct),
+        holdings: holdings.map((h): HoldingRow => ({
+          buyerId: h.buyer_id,
+          productId: h.product_id,
+          held: h.held,
+        })),
+        ...(await readCouponsAndGifts(trx, merchantIds)),
       };
     },
     { isolationLevel: 'repeatable read' },
@@ -91,7 +121,18 @@ export async function observe(
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-  return { orders, apiEvents, dbEvents, products, flash, at };
+  return {
+    orders,
+    apiEvents,
+    dbEvents,
+    products,
+    holdings,
+    coupons,
+    claims,
+    gifts,
+    ...extra,
+    at,
+  };
 }
 
 async function readEvents(
@@ -155,7 +196,10 @@ function toOrders(
     version: r.version,
     holdsStock: r.holds_stock,
     paymentDueAt: r.payment_due_at.getTime(),
+    createdAt: r.created_at.getTime(),
     items: byOrder.get(r.id) ?? [],
+    couponId: r.coupon_id,
+    discountCents: Number(r.discount_cents),
   }));
 }
 
@@ -178,11 +222,14 @@ function group(events: DbEvent[]): Map<string, EventRecord[]> {
   return out;
 }
 
-function toProduct(p: {
-  id: string;
-  merchant_id: string;
-  stock: number;
-  stocked: number;
-}): ProductRow {
-  return { id: p.id, merchantId: p.merchant_id, stock: p.stock, stocked: p.stocked };
+function toProduct(p: DbProduct): ProductRow {
+  return {
+    id: p.id,
+    merchantId: p.merchant_id,
+    stock: p.stock,
+    stocked: p.stocked,
+    perBuyerLimit: p.per_buyer_limit,
+    saleStartsAt: p.sale_starts_at?.getTime() ?? null,
+    giftProductId: p.gift_product_id,
+  };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { databaseUrlFrom, redisUrlFrom } from '../support/urls';
-import { FAULTS, REDIS_FAULTS, type FaultName } from './faults/types';
+import { FAULT_ALIASES, FAULTS, REDIS_FAULTS, type FaultName } from './faults/types';
 
 export interface HarnessOptions {
   /** API instances to start. */
@@ -40,6 +40,9 @@ export interface HarnessOptions {
   flashBuyers: number;
   /** A flash sale at the start and then every this many seconds (0: only the first). */
   flashEverySeconds: number;
+  /** A coupon storm every this many seconds (0: none), by this many buyers of their own. */
+  couponEverySeconds: number;
+  claimers: number;
   requestTimeoutMs: number;
   /** A request may take lockWaitMs (+ its pause) + this many ms before it is a violation. */
   latencyMarginMs: number;
@@ -81,10 +84,16 @@ export function defaultOptions(env: NodeJS.ProcessEnv = process.env): HarnessOpt
       'pg-drop': 5000,
       'redis-stall': 10_000,
       'subscriber-cut': 4000,
+      flushall: 12_000,
+      'relay-kill': 20_000,
+      'consumer-kill': 20_000,
+      'webhook-fail': 8000,
     },
     flashStock: 10,
     flashBuyers: 30,
     flashEverySeconds: 20,
+    couponEverySeconds: 5,
+    claimers: 40,
     requestTimeoutMs: 15_000,
     latencyMarginMs: 1500,
     report: undefined,
@@ -102,10 +111,12 @@ export const USAGE = `usage: npm run harness -- [options]
   --concurrency N          virtual clients at once (12)
   --buyers N --merchants N --products-per-merchant N   (12, 3, 4)
   --faults LIST            ${FAULTS.join(',')}
-                           | all | none (none)
+                           | all | none (none); redis-flush is flushall
   --fault-period NAME=MS   mean time between injections, repeatable (pause=3000
                            redis-restart=9000 kill=11000 pg-drop=5000 redis-stall=10000
-                           subscriber-cut=4000)
+                           subscriber-cut=4000 flushall=12000 relay-kill=20000
+                           consumer-kill=20000 webhook-fail=8000; a FLUSHALL, and every
+                           other restart, waits for the next flash sale's start)
   --disable-version-check  instances skip the version check: the run must report violations
   --database-url URL       (DATABASE_URL, else the dev database)
   --own-database           run in a new database next to it, dropped at the end
@@ -117,6 +128,8 @@ export const USAGE = `usage: npm run harness -- [options]
                            instance settings (1000, 2000, 4, 400)
   --pause-ms N             how long a paused instance blocks (2500; > lock TTL)
   --flash-stock N --flash-buyers N --flash-every S   flash sales (10, 30, 20)
+  --coupon-every S --claimers N   a coupon storm every S seconds (0: none) by up
+                           to N buyers (5, 40)
   --request-timeout-ms N   client time-out per request (15000)
   --latency-margin-ms N    a request slower than lock wait (+ its pause) + N ms is a
                            violation (1500)
@@ -154,6 +167,8 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
       'flash-stock': { type: 'string' },
       'flash-buyers': { type: 'string' },
       'flash-every': { type: 'string' },
+      'coupon-every': { type: 'string' },
+      claimers: { type: 'string' },
       'request-timeout-ms': { type: 'string' },
       'latency-margin-ms': { type: 'string' },
       report: { type: 'string' },
@@ -192,8 +207,9 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
   );
   o.faults = parseFaults(values.faults);
   for (const entry of values['fault-period'] ?? []) {
-    const [name, ms] = entry.split('=');
-    if (!isFault(name)) throw new Error(`--fault-period: unknown fault ${name}`);
+    const [given, ms] = entry.split('=');
+    const name = canonical(given ?? '');
+    if (!isFault(name)) throw new Error(`--fault-period: unknown fault ${given}`);
     o.periods[name] = int('fault-period', ms, 0, 100, 3_600_000);
   }
   o.disableVersionCheck = values['disable-version-check'] ?? false;
@@ -228,6 +244,14 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
   o.flashStock = int('flash-stock', values['flash-stock'], o.flashStock, 0, 1_000_000);
   o.flashBuyers = int('flash-buyers', values['flash-buyers'], o.flashBuyers, 0, 10_000);
   o.flashEverySeconds = int('flash-every', values['flash-every'], o.flashEverySeconds, 0, 86_400);
+  o.couponEverySeconds = int(
+    'coupon-every',
+    values['coupon-every'],
+    o.couponEverySeconds,
+    0,
+    86_400,
+  );
+  o.claimers = int('claimers', values.claimers, o.claimers, 1, 10_000);
   o.requestTimeoutMs = int(
     'request-timeout-ms',
     values['request-timeout-ms'],
@@ -251,6 +275,11 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
   return o;
 }
 
+/** A fault's own name for one of its aliases (`redis-flush` -> `flushall`). */
+function canonical(name: string): string {
+  return FAULT_ALIASES[name] ?? name;
+}
+
 function isFault(name: string | undefined): name is FaultName {
   return (FAULTS as readonly string[]).includes(name ?? '');
 }
@@ -258,7 +287,7 @@ function isFault(name: string | undefined): name is FaultName {
 export function parseFaults(list: string | undefined): FaultName[] {
   if (list === undefined || list === '' || list === 'none') return [];
   if (list === 'all') return [...FAULTS];
-  const names = list.split(',').map((s) => s.trim());
+  const names = list.split(',').map((s) => canonical(s.trim()));
   for (const name of names) {
     if (!isFault(name))
       throw new Error(`--faults: unknown fault ${name} (known: ${FAULTS.join(', ')}, all)`);

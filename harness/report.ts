@@ -5,7 +5,8 @@ import type { FaultRecord } from './faults/types';
 import { orderHistory } from './history';
 import type { HarnessOptions } from './options';
 import type { Crash } from './procs/instances';
-import type { FlashObservation, Observation, RequestRecord, Violation } from './types';
+import type { CouponRound } from './workload/coupons';
+import type { FlashObservation, Observation, RequestRecord, SaleProbe, Violation } from './types';
 
 export interface ActionStats {
   sent: number;
@@ -32,6 +33,22 @@ export interface Report {
   errors: Record<string, number>;
   faults: { counts: Record<string, number>; log: FaultRecord[] };
   flash: FlashObservation[];
+  /** Time to sell again after each fault that may leave the stock gate wrong. */
+  probes: SaleProbe[];
+  /** The coupon storms, and the claims by state at the end (guarantee 11). */
+  coupons: { rounds: CouponRound[]; claimsByState: Record<string, number>; orders: number };
+  /** The events feed, what the webhook receiver got and the gifts issued (guarantees 9-10). */
+  events: {
+    feed: number;
+    deliveries: number;
+    /** Distinct events delivered, and deliveries answered 2xx, 500 or not in time. */
+    delivered: number;
+    acknowledged: number;
+    failed: number;
+    hung: number;
+    pendingAtEnd: number;
+    gifts: number;
+  };
   orders: {
     total: number;
     byStatus: Record<string, number>;
@@ -40,6 +57,8 @@ export interface Report {
   };
   /** Every recorded request, one JSON object a line. */
   historyFile: string;
+  /** The run drawn as SVG (latency over time by outcome, the faults); absent if not drawn. */
+  timelineFile?: string;
   /** Instance exits the harness did not cause. */
   crashes: Crash[];
   violations: Violation[];
@@ -49,6 +68,27 @@ export interface Report {
   /** The full history (requests and events) of each order with a violation (at most 50). */
   histories: Record<string, string[]>;
   ok: boolean;
+}
+
+function eventsSummary(observation: Observation): Report['events'] {
+  const deliveries = observation.webhooks?.deliveries ?? [];
+  const feed = [...(observation.feed?.byMerchant.values() ?? [])];
+  return {
+    feed: feed.reduce((n, events) => n + events.length, 0),
+    deliveries: deliveries.length,
+    delivered: new Set(deliveries.map((d) => `${d.merchantId} ${d.webhookId}`)).size,
+    acknowledged: deliveries.filter((d) => d.answered >= 200 && d.answered < 300).length,
+    failed: deliveries.filter((d) => d.answered >= 300).length,
+    hung: deliveries.filter((d) => d.answered === 0).length,
+    pendingAtEnd: observation.webhooks?.pending ?? 0,
+    gifts: observation.gifts.reduce((n, g) => n + g.quantity, 0),
+  };
+}
+
+function countBy(keys: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) out[k] = (out[k] ?? 0) + 1;
+  return out;
 }
 
 const tenths = (ms: number): number => Math.round(ms * 10) / 10;
@@ -78,6 +118,7 @@ export function buildReport(input: {
   records: readonly RequestRecord[];
   faults: FaultRecord[];
   observation: Observation;
+  coupons: CouponRound[];
   crashes: Crash[];
   violations: Violation[];
   historyFile: string;
@@ -137,6 +178,13 @@ export function buildReport(input: {
     errors,
     faults: { counts: faultCounts, log: input.faults },
     flash: observation.flash,
+    probes: observation.probes,
+    coupons: {
+      rounds: input.coupons,
+      claimsByState: countBy(observation.claims.map((c) => c.state)),
+      orders: observation.orders.filter((o) => o.couponId !== null).length,
+    },
+    events: eventsSummary(observation),
     orders: {
       total: observation.orders.length,
       byStatus,

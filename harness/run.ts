@@ -4,10 +4,10 @@ import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import { checkHistory } from './checker';
 import { replayByMachine } from './checker/machine-replay';
-import type { RedisControl } from './faults/redis-control';
 import { FaultScheduler } from './faults/scheduler';
 import { ApiClient } from './http/client';
 import { Recorder } from './http/recorder';
+import { backlogOf } from './backlog';
 import { observe, pendingCount } from './observe';
 import type { HarnessOptions } from './options';
 import { ApiInstance } from './procs/instances';
@@ -16,16 +16,37 @@ import { pollUntil, sleep } from '../support/time';
 import { note, Progress } from './progress';
 import { buildReport, type Report } from './report';
 import { writeHistory } from './history';
+import { timelineBeside } from './timeline';
 import { checkRequestDurations } from './checker/durations';
-import { chooseRedis, instanceEnv, type RedisChoice } from './system';
+import {
+  chooseRedis,
+  eventsStreamOf,
+  instanceEnv,
+  WEBHOOK_TIMEOUT_MS,
+  type RedisChoice,
+} from './system';
+import { readFeeds, settleWebhooks } from './observe-events';
+import { registerWebhooks } from './webhooks/register';
+import { WebhookReceiver } from './webhooks/receiver';
 import { createScratchDatabase, migrateDatabase, type ScratchDatabase } from '../support/database';
 import { redact } from '../support/urls';
+import { idempotencyLeaseMs } from '../src/http/idempotency';
 import type { FlashObservation, RequestRecord } from './types';
 import { actorLoop, type Budget } from './workload/actors';
+import { couponStorm, type CouponRound } from './workload/coupons';
 import { flashSale } from './workload/flash';
 import { Rng } from './workload/rng';
 import { catalogue, principals } from './workload/setup';
 import { World } from './workload/world';
+
+/** How long the gifts consumer may take, at the end, to give the last paid orders their gifts. */
+const GIFTS_GRACE_MS = 20_000;
+
+/**
+ * How long the relay, the consumers and the webhook senders may take, at the end, to
+ * deliver every event (a delivery that failed during the run waits at most 2 s more).
+ */
+const WEBHOOKS_GRACE_MS = 60_000;
 
 /** How long after its due time an unpaid order may still be pending at the end. */
 const EXPIRY_GRACE_MS = 10_000;
@@ -38,8 +59,8 @@ export interface HarnessResult {
 /**
  * One harness run: migrates the database, starts the API instances (and a private
  * Redis when it must be restarted), runs the workload with the selected faults, lets
- * the system settle, observes the database and the events API, checks the seven
- * guarantees and writes the JSON report. Always stops what it started.
+ * the system settle, observes the database and the events API, checks the
+ * guarantees 1-8 and writes the JSON report. Always stops what it started.
  * @throws Error when the system under test cannot be set up (migrations, start-up).
  */
 export async function runHarness(given: HarnessOptions): Promise<HarnessResult> {
@@ -71,10 +92,11 @@ export async function runHarness(given: HarnessOptions): Promise<HarnessResult> 
   });
   let redis: RedisChoice | undefined;
   const instances: ApiInstance[] = [];
+  let receiver: WebhookReceiver | undefined;
   try {
     redis = await chooseRedis(options);
     const secret = randomBytes(32).toString('hex');
-    const env = instanceEnv(options, redis.url, secret);
+    const env = instanceEnv(options, redis.url, secret, runId);
     for (let i = 0; i < options.instances; i++) {
       instances.push(new ApiInstance(await freePort(), { root: options.root, env, logDir }));
     }
@@ -83,8 +105,9 @@ export async function runHarness(given: HarnessOptions): Promise<HarnessResult> 
       `starting ${instances.length} API instances on ${instances.map((i) => i.port).join(', ')} (Redis ${redis.url})`,
     );
     await Promise.all(instances.map((i) => i.start()));
-    const outcome = await drive(options, runId, secret, db, instances, redis.control, verbose);
-    note(verbose, 'checking the seven guarantees');
+    receiver = await WebhookReceiver.start(new Recorder(), new Rng(options.seed + 1));
+    const outcome = await drive(options, runId, secret, db, instances, redis, receiver, verbose);
+    note(verbose, 'checking guarantees 1-11');
     const records = outcome.recorder.records;
     const violations = [
       ...checkHistory(records, outcome.observation, {
@@ -101,15 +124,26 @@ export async function runHarness(given: HarnessOptions): Promise<HarnessResult> 
       records: outcome.recorder.records,
       faults: outcome.faults,
       observation: outcome.observation,
+      coupons: outcome.coupons,
       crashes: instances.flatMap((i) => i.crashes),
       violations,
       historyFile,
     });
     await writeHistory(historyFile, outcome.recorder.records);
-    writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-    return { report, reportPath };
+    // What the webhook receiver got, one delivery a line (guarantee 9's evidence).
+    await writeHistory(
+      historyFile.replace(/\.history\.jsonl$/, '.webhooks.jsonl'),
+      outcome.observation.webhooks?.deliveries ?? [],
+    );
+    const timelineFile = await timelineBeside(reportPath, report, outcome.recorder.records, (m) =>
+      note(verbose, m),
+    );
+    const written = { ...report, ...(timelineFile !== undefined ? { timelineFile } : {}) };
+    writeFileSync(reportPath, `${JSON.stringify(written, null, 2)}\n`);
+    return { report: written, reportPath };
   } finally {
     await Promise.allSettled(instances.map((i) => i.stop()));
+    await receiver?.close();
     await redis?.stop();
     await db.destroy();
     await scratch?.drop();
@@ -122,30 +156,47 @@ async function drive(
   secret: string,
   db: Knex,
   instances: ApiInstance[],
-  redis: RedisControl | undefined,
+  redis: RedisChoice,
+  receiver: WebhookReceiver,
   verbose: boolean,
 ) {
   const rng = new Rng(options.seed);
-  const recorder = new Recorder();
+  const recorder = receiver.recorder;
   const client = new ApiClient(recorder, options.requestTimeoutMs);
   const who = await principals(secret, runId.slice(-6), options);
   const world = new World(rng, client, instances, who.admin);
   world.buyers = who.buyers;
   world.merchants = who.merchants;
+  world.claimers = (
+    await principals(secret, `${runId.slice(-6)}c`, { buyers: options.claimers, merchants: 0 })
+  ).buyers;
   world.targetActive = Math.max(4, options.concurrency * 2);
+  world.keyLeaseMs = idempotencyLeaseMs({
+    LOCK_WAIT_MS: options.lockWaitMs,
+    LOCK_TTL_MS: options.lockTtlMs,
+  });
   await catalogue(world, options.productsPerMerchant, 100_000);
+  const subscriptions = await registerWebhooks(world, receiver);
 
   const faults = new FaultScheduler(
     {
       world,
       instances,
-      redis,
+      redis: redis.control,
+      redisUrl: redis.url,
+      eventsStream: eventsStreamOf(runId),
+      receiver,
+      webhookTimeoutMs: WEBHOOK_TIMEOUT_MS,
       db,
       recorder,
       pauseMs: options.pauseMs,
       lockTtlMs: options.lockTtlMs,
       lockWaitMs: options.lockWaitMs,
       periods: options.periods,
+      flashEveryMs:
+        options.flashBuyers > 0 && options.flashEverySeconds > 0
+          ? options.flashEverySeconds * 1000
+          : undefined,
     },
     options.faults,
   );
@@ -173,8 +224,16 @@ async function drive(
       await pollUntil(() => !budget.open(), options.flashEverySeconds * 1000, 200);
     }
   };
+  const coupons: CouponRound[] = [];
+  const couponLoop = async () => {
+    for (let round = 1; budget.open() && options.couponEverySeconds > 0; round++) {
+      await pollUntil(() => !budget.open(), options.couponEverySeconds * 1000, 200);
+      if (budget.open()) coupons.push(await couponStorm(world, round));
+    }
+  };
   await Promise.all([
     flashLoop(),
+    couponLoop(),
     ...Array.from({ length: options.concurrency }, () => actorLoop(world, budget)),
   ]);
   const workloadMs = recorder.now() - t0;
@@ -190,9 +249,19 @@ async function drive(
     options.paymentTtlSeconds * 1000 + EXPIRY_GRACE_MS + 2000,
     500,
   );
-  note(verbose, 'observing the database and the events API');
-  const observation = await observe(db, client, who.admin, () => world.port(), merchantIds, flash);
-  return { recorder, observation, faults: faults.log, workloadMs };
+  note(verbose, 'settling: gifts issued');
+  await pollUntil(async () => (await backlogOf(db, merchantIds)).gifts === 0, GIFTS_GRACE_MS, 500);
+  note(verbose, 'settling: relay, consumers and webhook senders caught up');
+  const webhooks = await settleWebhooks(db, subscriptions, receiver, WEBHOOKS_GRACE_MS);
+  note(verbose, 'observing the database, the events API and the events feed');
+  const feed = await readFeeds(client, world.merchants, () => world.port());
+  const observation = await observe(db, client, who.admin, () => world.port(), merchantIds, {
+    flash,
+    probes: faults.probes,
+    feed,
+    webhooks,
+  });
+  return { recorder, observation, faults: faults.log, workloadMs, coupons };
 }
 
 /**

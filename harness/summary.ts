@@ -1,3 +1,4 @@
+import { SELL_AGAIN_MS } from './checker/probes';
 import type { Report } from './report';
 
 const list = (m: Record<string, number>): string =>
@@ -32,10 +33,24 @@ export function summaryText(report: Report, reportPath: string): string {
     );
   }
   for (const f of report.flash) {
+    const kind =
+      f.perBuyerLimit === null ? '' : ` (limit ${f.perBuyerLimit} per buyer, sale start ahead)`;
+    const limited =
+      f.perBuyerLimit === null
+        ? ''
+        : `${f.notStarted} sale_not_started, ${f.limitExceeded} purchase_limit_exceeded, `;
     lines.push(
-      `flash sale #${f.round}: ${f.requests} buyers for ${f.stocked} units: ${f.created} created, ${f.outOfStock} out_of_stock, ${f.unknown} unknown outcome; ${f.stockAfter} left`,
+      `flash sale #${f.round}${kind}: ${f.requests} orders for ${f.stocked} units: ${f.created} created, ${limited}${f.outOfStock} out_of_stock, ${f.unknown} unknown outcome; ${f.stockAfter} left`,
     );
   }
+  lines.push(
+    `purchase limits and sale starts: ${report.errors.purchase_limit_exceeded ?? 0} purchase_limit_exceeded, ${report.errors.sale_not_started ?? 0} sale_not_started answers`,
+  );
+  lines.push(...probeLines(report), ...couponLines(report));
+  const ev = report.events;
+  lines.push(
+    `events: feed ${ev.feed}; webhooks: ${ev.deliveries} deliveries of ${ev.delivered} events (${ev.acknowledged} answered 2xx, ${ev.failed} 500, ${ev.hung} held past the time-out), ${ev.pendingAtEnd} pending at the end; gifts: ${ev.gifts} units`,
+  );
   lines.push(
     `orders: ${report.orders.total} (${list(report.orders.byStatus)}); events: ${report.orders.events} (${list(report.orders.eventsByType)})`,
   );
@@ -44,7 +59,31 @@ export function summaryText(report: Report, reportPath: string): string {
   }
   lines.push(...violationLines(report));
   lines.push(`report: ${reportPath}`, `history: ${report.historyFile}`);
+  lines.push(`timeline: ${report.timelineFile ?? 'not drawn'}`);
   return lines.join('\n');
+}
+
+/** The coupon storms in one line, the claims at the end in another. */
+function couponLines(report: Report): string[] {
+  const rounds = report.coupons.rounds;
+  if (rounds.length === 0) return [];
+  const sum = (f: (r: (typeof rounds)[number]) => number) => rounds.reduce((s, r) => s + f(r), 0);
+  return [
+    `coupon storms: ${rounds.length}, ${sum((r) => r.claims)} claims for ${sum((r) => r.totalQuantity)} units: ${sum((r) => r.created)} created, ${sum((r) => r.alreadyClaimed)} coupon_already_claimed, ${sum((r) => r.soldOut)} coupon_sold_out, ${sum((r) => r.unknown)} unknown outcome; orders with a claim: ${sum((r) => r.orders)} sent, ${sum((r) => r.ordersCreated)} created, ${sum((r) => r.unavailable)} coupon_unavailable`,
+    `claims at the end: ${list(report.coupons.claimsByState)}; orders with a coupon: ${report.coupons.orders}`,
+  ];
+}
+
+/** Time to sell again after each fault that may leave the stock gate wrong. */
+function probeLines(report: Report): string[] {
+  if (report.probes.length === 0) return [];
+  const took = (p: Report['probes'][number]) =>
+    p.soldMs === undefined ? undefined : Math.round(p.soldMs - p.fromMs);
+  const each = report.probes.map((p) => `${p.fault} ${p.target} ${took(p) ?? 'never'}`);
+  const worst = Math.max(...report.probes.map((p) => took(p) ?? Infinity));
+  return [
+    `sold again after the fault (ms, at most ${SELL_AGAIN_MS}): max ${worst}; ${each.join(', ')}`,
+  ];
 }
 
 function violationLines(report: Report): string[] {

@@ -4,6 +4,12 @@ import type { HarnessOptions } from './options';
 import { PrivateRedis } from './procs/redis';
 import { RedisProxy } from './procs/redis-proxy';
 
+/** The run's events stream (one hash tag: its keys live together on a cluster). */
+export const eventsStreamOf = (runId: string): string => `events:{h-${runId}}`;
+
+/** The instances' webhook time-out: a hanging receiver holds its answer longer than that. */
+export const WEBHOOK_TIMEOUT_MS = 1500;
+
 /** The Redis the instances use, what the Redis faults may do to it, and its clean-up. */
 export interface RedisChoice {
   url: string;
@@ -43,12 +49,25 @@ export async function chooseRedis(options: HarnessOptions): Promise<RedisChoice>
   };
 }
 
+/**
+ * The instances' environment. The events stream is the run's own (`events:{h-<run>}`):
+ * its relay's job lock and consumer groups are named after it, so on a shared Redis
+ * another database's instances never run this run's relay. Webhook retries are short
+ * (0.2 s doubling to 2 s, a 1.5 s timeout) so that a failing receiver catches up
+ * within seconds, and a dead consumer's entries are claimed after 1.5 s.
+ */
 export function instanceEnv(
   options: HarnessOptions,
   redisUrl: string,
   secret: string,
+  runId: string,
 ): Record<string, string> {
   return {
+    EVENTS_STREAM: eventsStreamOf(runId),
+    CONSUMER_CLAIM_IDLE_MS: '1500',
+    WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
+    WEBHOOK_RETRY_BASE_MS: '200',
+    WEBHOOK_RETRY_MAX_MS: '2000',
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     DATABASE_URL: options.databaseUrl,
@@ -59,6 +78,10 @@ export function instanceEnv(
     LOCK_WAIT_MS: String(options.lockWaitMs),
     PAYMENT_TTL_SECONDS: String(options.paymentTtlSeconds),
     SWEEP_INTERVAL_MS: String(options.sweepIntervalMs),
+    // The gates' reconciler every second (2 s by default): a unit stranded by a process
+    // killed between gate and database comes back within the 1.5 s in-flight horizon +
+    // one period, well inside the 5 s the sell-again check allows, also on a loaded machine.
+    GATE_RECONCILE_INTERVAL_MS: '1000',
     SHUTDOWN_TIMEOUT_MS: '5000',
     DB_POOL_MAX: '8',
     TEST_FAULTS: 'true',

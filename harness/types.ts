@@ -27,7 +27,15 @@ export const EVENT_OF: Record<Action, string> = {
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['delivered', 'cancelled', 'refunded']);
 
-export type RequestKind = 'create-product' | 'create-order' | 'get-order' | Action;
+export type RequestKind =
+  | 'create-product'
+  | 'create-order'
+  | 'get-order'
+  | 'create-coupon'
+  | 'claim-coupon'
+  | 'create-webhook'
+  | 'read-events'
+  | Action;
 
 export function isAction(kind: RequestKind): kind is Action {
   return (ACTIONS as readonly string[]).includes(kind);
@@ -56,6 +64,8 @@ export interface RequestRecord {
   id: number;
   kind: RequestKind;
   orderId?: string;
+  /** The coupon a claim names (its path; an order's is in its body). */
+  couponId?: string;
   actor: Principal;
   /** The API instance's port. */
   port: number;
@@ -118,7 +128,12 @@ export interface OrderRow {
   holdsStock: boolean;
   /** Unix epoch milliseconds. */
   paymentDueAt: number;
+  /** Unix epoch milliseconds (the database's `created_at`: its transaction's start). */
+  createdAt: number;
   items: OrderItemRow[];
+  /** The claimed coupon the order used (null without one), and the discount it gave. */
+  couponId: string | null;
+  discountCents: number;
 }
 
 export interface ProductRow {
@@ -126,6 +141,36 @@ export interface ProductRow {
   merchantId: string;
   stock: number;
   stocked: number;
+  perBuyerLimit: number | null;
+  /** Unix epoch milliseconds, null without a sale start. */
+  saleStartsAt: number | null;
+  /** The product a paid unit of this one brings as a gift (null: none). */
+  giftProductId: string | null;
+}
+
+/** A row of `buyer_holdings`: units of a product with a limit that one buyer holds. */
+export interface HoldingRow {
+  buyerId: string;
+  productId: string;
+  held: number;
+}
+
+/**
+ * After a fault that may leave the stock gate wrong (Redis lost its data, an instance
+ * died between the gate and the database), one order retried until 201 on a product
+ * with stock left in the database: the time to its first sale.
+ */
+export interface SaleProbe {
+  /** The fault and its number (`flushall#2`, `kill#1`). */
+  fault: string;
+  /** Which product: the sale the fault hit, the killed order's, or a catalogue one. */
+  target: 'flash' | 'killed-order' | 'catalogue';
+  productId: string;
+  /** Monotonic ms of the run: the fault's end (a kill: the SIGKILL), or the end of the sale it hit when later. */
+  fromMs: number;
+  /** Monotonic ms of the first 201's answer; undefined when none came before the probe gave up. */
+  soldMs?: number;
+  attempts: number;
 }
 
 /** A flash sale: many buyers at once at one product with scarce stock. */
@@ -147,6 +192,23 @@ export interface FlashObservation {
   quantityReleased: number;
   /** Some order of the round had already given its stock back. */
   released: boolean;
+  /** The product's limit per buyer (null: none). */
+  perBuyerLimit: number | null;
+  /** Unix epoch ms of the sale's start (null: open at once). */
+  saleStartsAt: number | null;
+  /** Answers `sale_not_started` and `purchase_limit_exceeded`. */
+  notStarted: number;
+  limitExceeded: number;
+  /** The smallest quantity that was answered `out_of_stock` (that many were not left). */
+  outOfStockMinQuantity: number | null;
+  /**
+   * Units the round's attempts may have taken from the stock gate without making an
+   * order: those with an unknown outcome (a 5xx, a reset, a time-out) and those refused
+   * `purchase_limit_exceeded` (PostgreSQL refuses what a gate just reset let through).
+   */
+  unitsMaybeBack: number;
+  /** The most units one buyer's orders held at that moment. */
+  maxHeldByBuyer: number;
 }
 
 /** Everything the checker reads besides the history. */
@@ -157,20 +219,101 @@ export interface Observation {
   /** Events by order id, from the `order_events` table. */
   dbEvents: Map<string, EventRecord[]>;
   products: ProductRow[];
+  /** `buyer_holdings` of the run's products. */
+  holdings: HoldingRow[];
   flash: FlashObservation[];
+  /** Time to sell again after each fault that may leave the stock gate wrong. */
+  probes: SaleProbe[];
+  /** The run's coupons, their claims and the gifts issued to its orders (guarantees 10-11). */
+  coupons: CouponRow[];
+  claims: ClaimRow[];
+  gifts: GiftRow[];
+  /** The events feed and what the webhook receiver got (guarantee 9); absent when not read. */
+  feed?: FeedObservation;
+  webhooks?: WebhookObservation;
   /** Unix epoch milliseconds of the final snapshot. */
   at: number;
 }
 
-export type Guarantee = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+export interface CouponRow {
+  id: string;
+  merchantId: string;
+  discountCents: number;
+  totalQuantity: number;
+  /** `coupons.claimed`: the buyers who claimed it, as the coupon row counts them. */
+  claimed: number;
+}
+
+/** A row of `coupon_claims`. */
+export interface ClaimRow {
+  couponId: string;
+  buyerId: string;
+  state: string;
+  orderId: string | null;
+}
+
+/** A row of `order_gifts`. */
+export interface GiftRow {
+  orderId: string;
+  productId: string;
+  quantity: number;
+}
+
+/** One event of `GET /v1/events`, in the order the feed gave it. */
+export interface FeedEvent {
+  id: string;
+  orderId: string;
+  seq: number;
+  type: string;
+}
+
+export interface FeedObservation {
+  /** Per merchant, its feed read from the start. */
+  byMerchant: Map<string, FeedEvent[]>;
+}
+
+/** What a merchant's endpoint subscribes to (null: every type). */
+export interface Subscription {
+  merchantId: string;
+  eventTypes: string[] | null;
+}
+
+/** One POST the webhook receiver got. */
+export interface Delivery {
+  merchantId: string;
+  webhookId: string;
+  /** The body as sent, and what it names. */
+  body: string;
+  orderId: string | undefined;
+  seq: number | undefined;
+  type: string | undefined;
+  /** `id` of the body (must equal webhook-id). */
+  bodyId: string | undefined;
+  /** The `standardwebhooks` package verified the signature with the endpoint's secret. */
+  signatureValid: boolean;
+  /** Milliseconds since the run started, when the request arrived. */
+  arrivedMs: number;
+  /** The status the receiver answered (0: it never answered). */
+  answered: number;
+}
+
+export interface WebhookObservation {
+  subscriptions: Subscription[];
+  deliveries: Delivery[];
+  /** `webhook_deliveries` rows of the run's endpoints still pending at the end. */
+  pending: number;
+}
+
+export type Guarantee = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11;
 
 export interface Violation {
-  /** One of the seven guarantees, or `contract` for another promise of API.md. */
+  /** One of the guarantees 1-11, or `contract` for another promise of API.md. */
   guarantee: Guarantee | 'contract';
   /** A short stable name: `lost-update`, `version-gap`, `phantom-event`, ... */
   kind: string;
   message: string;
   orderId?: string;
   productId?: string;
+  couponId?: string;
   requestIds?: number[];
 }

@@ -1,8 +1,14 @@
 import type { Observation, RequestRecord, Violation } from '../types';
 import { casesOf } from './case';
+import { checkCouponsInDatabase, checkCouponsInHistory } from './coupons';
 import { checkEventLog, checkEventsMatchRequests, checkNothingAfterFinal } from './events';
+import { checkFeed } from './feed';
+import { checkGifts } from './gifts';
+import { checkWebhooks } from './webhooks';
 import { checkCreateIdempotency, checkIdempotency } from './idempotency';
+import { checkLimitsInDatabase, checkLimitsInHistory } from './limits';
 import { checkLinearizable } from './linearizability';
+import { checkSellsAgain } from './probes';
 import { checkReplay, type Replayer } from './replay';
 import { checkFlash, checkStock } from './stock';
 import { checkPaidTotals } from './totals';
@@ -29,7 +35,7 @@ export interface CheckOptions {
 }
 
 /**
- * Checks the seven guarantees of API.md against a recorded history and what the
+ * Checks guarantees 1-11 of API.md against a recorded history and what the
  * database and the events API hold at the end. Pure: the same input gives the same
  * violations, in order of orders then checks.
  */
@@ -69,6 +75,14 @@ export function checkHistory(
     ...checkCreateIdempotency(requests),
     ...checkStock(observation),
     ...checkFlash(observation.flash),
+    ...checkLimitsInDatabase(observation),
+    ...checkLimitsInHistory(requests, observation),
+    ...checkSellsAgain(observation.probes),
+    ...checkCouponsInDatabase(observation),
+    ...checkCouponsInHistory(requests, observation),
+    ...checkGifts(observation),
+    ...checkFeed(observation),
+    ...checkWebhooks(observation),
   );
   return violations;
 }

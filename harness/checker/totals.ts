@@ -20,9 +20,15 @@ export function checkPaidTotals(c: OrderCase): Violation[] {
     if (e.type === 'CREATED') {
       total = asNumber(e.data.totalCents);
       if (total === undefined) v('created-without-total', `event ${describe(e)} has no totalCents`);
+      // With a coupon, CREATED's total is its items' sum less its discount (never below 0);
+      // without one `discountCents` is 0 (or absent, in events written before coupons).
       const sum = itemsTotal(e.data.items);
-      if (sum !== undefined && sum !== total) {
-        v('created-total-mismatch', `event ${describe(e)}: its items add up to ${sum}`);
+      const discount = asNumber(e.data.discountCents) ?? 0;
+      if (sum !== undefined && Math.max(0, sum - discount) !== total) {
+        v(
+          'created-total-mismatch',
+          `event ${describe(e)}: its items add up to ${sum}, less a discount of ${discount}`,
+        );
       }
     } else if (e.type === 'REPRICE') {
       if (paidAt !== undefined) {

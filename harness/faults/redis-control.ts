@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
-import { sleep } from '../../support/time';
+import { productKeys } from '../../src/catalog/gate/keys';
+import { pollUntil, sleep } from '../../support/time';
 import type { PrivateRedis } from '../procs/redis';
 import type { RedisProxy } from '../procs/redis-proxy';
 
@@ -8,6 +9,8 @@ export interface RedisControl {
   readonly url: string;
   /** Makes Redis unavailable for about `downMs`, losing every key. */
   restart(downMs: number): Promise<string>;
+  /** Redis loses every key at once and keeps running (its connections stay open). */
+  flush(): Promise<string>;
   /** Redis keeps every connection open but answers nothing for `ms`, then carries on. */
   stall(ms: number): Promise<string>;
   /** Closes the subscriber (pub/sub) connections only; the clients reconnect. */
@@ -20,7 +23,7 @@ export interface RedisControl {
 }
 
 /** An admin connection of the harness's own, for one command sequence. */
-async function withAdmin<T>(url: string, use: (admin: Redis) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(url: string, use: (admin: Redis) => Promise<T>): Promise<T> {
   const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   admin.on('error', () => undefined);
   try {
@@ -31,14 +34,38 @@ async function withAdmin<T>(url: string, use: (admin: Redis) => Promise<T>): Pro
   }
 }
 
+/**
+ * Waits until the stock gate shows `units` taken from the product (its state's `left`
+ * at or below `stock - units`), reading the Redis at `url` every 20 ms for at most
+ * `timeoutMs`: a new order's take, before its transaction. Only reads.
+ * @returns whether the take was seen in time.
+ */
+export async function gateTakeSeen(
+  url: string,
+  product: { merchantId: string; productId: string; stock: number; units: number },
+  timeoutMs: number,
+): Promise<boolean> {
+  const { state } = productKeys(product.merchantId, product.productId);
+  return withAdmin(url, (admin) =>
+    pollUntil(
+      async () => {
+        const left = await admin.hget(state, 'left').catch(() => null);
+        return left !== null && Number(left) <= product.stock - product.units;
+      },
+      timeoutMs,
+      20,
+    ),
+  );
+}
+
 async function killSubscribers(url: string): Promise<string> {
   const killed = await withAdmin(url, (admin) => admin.client('KILL', 'TYPE', 'pubsub'));
   return `CLIENT KILL TYPE pubsub closed ${String(killed)} subscriber connections`;
 }
 
 /**
- * The harness's own redis-server: SIGKILL and start again, SIGSTOP and SIGCONT; with a
- * proxy in front, half-open subscriber connections too.
+ * The harness's own redis-server: SIGKILL and start again, FLUSHALL, SIGSTOP and SIGCONT;
+ * with a proxy in front, half-open subscriber connections too.
  */
 export function privateRedisControl(redis: PrivateRedis, proxy?: RedisProxy): RedisControl {
   return {
@@ -48,6 +75,10 @@ export function privateRedisControl(redis: PrivateRedis, proxy?: RedisProxy): Re
       await sleep(downMs);
       await redis.start();
       return `redis-server :${redis.port} killed, started again after ${downMs} ms`;
+    },
+    async flush() {
+      await withAdmin(redis.url, (admin) => admin.flushall());
+      return `FLUSHALL on redis-server :${redis.port}`;
     },
     async stall(ms) {
       redis.freeze();
@@ -74,7 +105,8 @@ export function privateRedisControl(redis: PrivateRedis, proxy?: RedisProxy): Re
  * A Redis the harness did not start (only with --allow-restart-shared): it cannot be
  * stopped and started, so a restart is imitated: the database's keys and the scripts
  * are dropped (as a restart without persistence would), every other client is
- * disconnected, and all clients are paused for `downMs`. A stall is CLIENT PAUSE alone.
+ * disconnected, and all clients are paused for `downMs`. A stall is CLIENT PAUSE alone,
+ * a flush FLUSHDB (never FLUSHALL: the server's other databases are not the harness's).
  */
 export function sharedRedisControl(url: string): RedisControl {
   return {
@@ -88,6 +120,11 @@ export function sharedRedisControl(url: string): RedisControl {
       });
       await sleep(downMs);
       return `shared Redis ${url}: keys and scripts flushed, clients killed, paused ${downMs} ms`;
+    },
+    async flush() {
+      // Its own database only: other databases of a shared server belong to others.
+      await withAdmin(url, (admin) => admin.flushdb());
+      return `FLUSHDB on shared Redis ${url}`;
     },
     async stall(ms) {
       await withAdmin(url, (admin) => admin.client('PAUSE', ms, 'ALL'));

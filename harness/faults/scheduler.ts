@@ -2,16 +2,22 @@ import type { Knex } from 'knex';
 import type { Recorder } from '../http/recorder';
 import type { ApiInstance } from '../procs/instances';
 import { sleep } from '../../support/time';
-import { transition } from '../workload/requests';
+import type { SaleProbe } from '../types';
+import type { LiveSale } from '../workload/sales';
 import type { World } from '../workload/world';
+import { consumerKill, relayKill, webhookFail, type EventsFaultContext } from './events';
+import { killEpisode, killVariant } from './kill';
 import { pauseEpisode } from './pause';
+import { probeAfterRedisFault, probeText } from './probe';
 import type { RedisControl } from './redis-control';
-import type { FaultName, FaultOutcome, FaultRecord } from './types';
+import { REDIS_FAULTS, type FaultName, type FaultOutcome, type FaultRecord } from './types';
 
-export interface FaultContext {
+export interface FaultContext extends Omit<EventsFaultContext, 'world' | 'instances'> {
   world: World;
   instances: readonly ApiInstance[];
   redis: RedisControl | undefined;
+  /** The Redis the instances use (the kill between the gate and the database reads it). */
+  redisUrl: string;
   /** An admin connection of the harness (not one of the instances'). */
   db: Knex;
   recorder: Recorder;
@@ -21,23 +27,22 @@ export interface FaultContext {
   lockWaitMs: number;
   /** Mean time between two injections of each fault, in ms (each waits ±30 %). */
   periods: Record<FaultName, number>;
+  /** Time between two flash sales, in ms; undefined without flash sales (nothing to aim at). */
+  flashEveryMs: number | undefined;
 }
 
 /** Injects each selected fault on its own schedule until stopped. */
-const REDIS_FAULTS = new Set<FaultName>(['redis-restart', 'redis-stall', 'subscriber-cut']);
-
 export class FaultScheduler {
   readonly log: FaultRecord[] = [];
+  /** Time to sell again after each fault that may leave the stock gate wrong. */
+  readonly probes: SaleProbe[] = [];
   private stopping = false;
   private wake: () => void = () => undefined;
   private readonly stopped = new Promise<void>((resolve) => (this.wake = resolve));
   private loops: Promise<void>[] = [];
   /** Requests a fault sent without waiting for them (the kill's paused PAY). */
   private readonly strays = new Set<Promise<unknown>>();
-  /**
-   * The faults that act on Redis take turns: a cut or a stall sent while another fault
-   * has Redis down would fail on the harness's side and test nothing of the service.
-   */
+  /** The end of the last Redis fault's turn (see inRedisTurn). */
   private redisTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -63,7 +68,7 @@ export class FaultScheduler {
     await this.nap(rng.int(period * 0.3, period));
     for (let n = 1; !this.stopping; n++) {
       const startMs = this.ctx.recorder.now();
-      let outcome: FaultOutcome;
+      let outcome: FaultOutcome | undefined;
       try {
         outcome = await this.inject(fault, n);
       } catch (error) {
@@ -72,7 +77,8 @@ export class FaultScheduler {
         };
       }
       const endMs = this.ctx.recorder.now();
-      this.log.push({ fault, startMs, endMs, ...outcome });
+      // Undefined: a fault that waited for a flash sale and the run ended first.
+      if (outcome) this.log.push({ fault, startMs, endMs, ...outcome });
       // The period runs from start to start; a long injection shortens the rest before the next.
       await this.nap(rng.int(period * 0.7, period * 1.3) - (endMs - startMs));
     }
@@ -82,28 +88,116 @@ export class FaultScheduler {
     await Promise.race([sleep(ms), this.stopped]);
   }
 
-  private inject(fault: FaultName, n: number): Promise<FaultOutcome> {
-    if (!REDIS_FAULTS.has(fault)) return this.injectNow(fault, n);
-    const turn = this.redisTurn.then(() => this.injectNow(fault, n));
+  private inject(fault: FaultName, n: number): Promise<FaultOutcome | undefined> {
+    if (fault === 'flushall' || fault === 'redis-restart') return this.redisLoss(fault, n);
+    // A consumer-kill reads the stream's pending entries: it needs Redis up. Both events
+    // kills also keep out of a probe's way (a probe sent to a dead instance is refused).
+    const gated =
+      (fault === 'kill' && killVariant(n) === 'gate') ||
+      fault === 'consumer-kill' ||
+      fault === 'relay-kill';
+    return REDIS_FAULTS.includes(fault) || gated
+      ? this.inRedisTurn(() => this.injectNow(fault, n))
+      : this.injectNow(fault, n);
+  }
+
+  /**
+   * The faults that act on Redis take turns (so does a kill between the stock gate and
+   * the database, whose repair needs Redis): a cut or a stall sent while another fault
+   * has Redis down would fail on the harness's side and test nothing of the service.
+   */
+  private inRedisTurn<T>(run: () => Promise<T>): Promise<T> {
+    const turn = this.redisTurn.then(run);
     this.redisTurn = turn.catch(() => undefined);
     return turn;
   }
 
-  private async injectNow(fault: FaultName, n: number): Promise<FaultOutcome> {
+  private async injectNow(fault: FaultName, n: number): Promise<FaultOutcome | undefined> {
     switch (fault) {
       case 'pause':
         return pauseEpisode(this.ctx.world, n, this.ctx);
-      case 'redis-restart':
-        return { detail: await this.restartRedis() };
       case 'kill':
-        return { detail: await this.kill(n) };
+        return this.kill(n);
       case 'pg-drop':
         return { detail: await this.dropConnections(n) };
       case 'redis-stall':
         return { detail: await this.stallRedis(n) };
       case 'subscriber-cut':
         return { detail: `subscriber-cut#${n}: ${await this.cutSubscribers(n)}` };
+      case 'flushall':
+      case 'redis-restart':
+        return this.redisLoss(fault, n);
+      case 'relay-kill':
+        return { detail: await relayKill(this.ctx, n) };
+      case 'consumer-kill':
+        return { detail: await consumerKill(this.ctx, n) };
+      case 'webhook-fail':
+        return { detail: await webhookFail(this.ctx, n) };
     }
+  }
+
+  /**
+   * Redis loses every key: FLUSHALL, or a restart (down 0.3-1.5 s). A FLUSHALL, and every
+   * other restart, first waits for the next flash sale no other fault aims at and strikes
+   * 10-80 ms after its start, while its orders are in flight. Then (in the same turn, so no other Redis
+   * fault slows it down) a probe orders until the product sells again.
+   */
+  private async redisLoss(
+    fault: 'flushall' | 'redis-restart',
+    n: number,
+  ): Promise<FaultOutcome | undefined> {
+    const redis = this.ctx.redis;
+    if (!redis) return { detail: `${fault}#${n}: no Redis the harness may act on` };
+    const sale = fault === 'flushall' || n % 2 === 0 ? await this.nextSale() : undefined;
+    if (this.stopping && !sale) return undefined;
+    return this.inRedisTurn(async () => {
+      const startMs = this.ctx.recorder.now();
+      const during = sale && !sale.over ? ` during flash sale #${sale.round}` : '';
+      const done =
+        fault === 'flushall'
+          ? await redis.flush()
+          : await redis.restart(this.ctx.world.rng.int(300, 1500));
+      const endMs = this.ctx.recorder.now();
+      const probe = await probeAfterRedisFault(this.ctx, `${fault}#${n}`, endMs, sale);
+      this.probes.push(probe);
+      return { detail: `${fault}#${n}: ${done}${during}; ${probeText(probe)}`, startMs, endMs };
+    });
+  }
+
+  /**
+   * The next flash sale that no other fault aims at, 10-80 ms after its start (its orders
+   * are sent at the start and answered within a few hundred ms); undefined when none
+   * opens within a flash period and 5 s, or the run ends first.
+   */
+  private async nextSale(): Promise<LiveSale | undefined> {
+    const every = this.ctx.flashEveryMs;
+    if (every === undefined) return undefined;
+    const timeout = sleep(every + 5000).then(() => undefined);
+    const stopped = this.stopped.then(() => undefined);
+    for (;;) {
+      const sale = await Promise.race([this.ctx.world.sales.next(), timeout, stopped]);
+      if (!sale) return undefined;
+      if (sale.aimed) continue;
+      sale.aimed = true;
+      await sleep(sale.startsAt + this.ctx.world.rng.int(10, 80) - Date.now());
+      return sale;
+    }
+  }
+
+  private async kill(n: number): Promise<FaultOutcome> {
+    const { detail, probe } = await killEpisode(
+      {
+        ...this.ctx,
+        stray: (request) => {
+          this.strays.add(request);
+          const forget = () => this.strays.delete(request);
+          void request.then(forget, forget);
+        },
+      },
+      n,
+    );
+    if (probe) this.probes.push(probe);
+    return { detail };
   }
 
   /**
@@ -126,44 +220,6 @@ export class FaultScheduler {
     if (!redis) return 'no Redis the harness may act on';
     if (n % 2 === 1 || !redis.halfOpenSubscribers) return redis.cutSubscribers();
     return redis.halfOpenSubscribers(this.ctx.lockWaitMs + this.ctx.world.rng.int(500, 1500));
-  }
-
-  private async restartRedis(): Promise<string> {
-    if (!this.ctx.redis) return 'no Redis the harness may restart';
-    return this.ctx.redis.restart(this.ctx.world.rng.int(300, 1500));
-  }
-
-  /**
-   * SIGKILLs a running instance and starts it again on the same port. Half the time a
-   * paused PAY is sent to it first, so the kill lands inside a critical section.
-   */
-  private async kill(n: number): Promise<string> {
-    const { world } = this.ctx;
-    const up = this.ctx.instances.filter((i) => i.running);
-    if (up.length === 0) return `kill#${n}: no instance running`;
-    const victim = world.rng.pick(up);
-    let how = 'with whatever it had in flight';
-    const pending = world.activeOrders().filter((o) => o.status === 'pending_payment');
-    if (world.rng.chance(0.5) && pending.length > 0) {
-      const order = world.rng.pick(pending);
-      const body = { amountCents: order.totalCents };
-      const stray = transition(world, order, 'pay', order.buyer, body, {
-        port: victim.port,
-        pauseMs: this.ctx.pauseMs,
-        tag: `kill#${n}`,
-        retries: 0,
-      });
-      this.strays.add(stray);
-      const forget = () => this.strays.delete(stray);
-      void stray.then(forget, forget);
-      await sleep(250);
-      how = `inside the critical section of a paused PAY on ${order.id}`;
-    }
-    await victim.kill();
-    const downMs = world.rng.int(100, 1000);
-    await sleep(downMs);
-    await victim.start();
-    return `kill#${n}: SIGKILL :${victim.port} ${how}; ready again after ${downMs} ms + start-up`;
   }
 
   /** Terminates every PostgreSQL connection of the instances (pg_terminate_backend). */

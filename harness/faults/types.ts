@@ -5,14 +5,25 @@ export const FAULTS = [
   'pg-drop',
   'redis-stall',
   'subscriber-cut',
+  'flushall',
+  'relay-kill',
+  'consumer-kill',
+  'webhook-fail',
 ] as const;
 export type FaultName = (typeof FAULTS)[number];
+
+/**
+ * Other names of faults: issue 10's `redis-flush` (Redis loses its data while running,
+ * so the relay must refill the stream from PostgreSQL) is `flushall`.
+ */
+export const FAULT_ALIASES: Readonly<Record<string, FaultName>> = { 'redis-flush': 'flushall' };
 
 /** Faults that act on a Redis server: they get a private one unless told otherwise. */
 export const REDIS_FAULTS: readonly FaultName[] = [
   'redis-restart',
   'redis-stall',
   'subscriber-cut',
+  'flushall',
 ];
 
 /** One fault injected during the run. */
@@ -28,5 +39,6 @@ export interface FaultRecord {
   designed?: boolean;
 }
 
-/** What one injection did. */
-export type FaultOutcome = Pick<FaultRecord, 'detail' | 'orderId' | 'designed'>;
+/** What one injection did; an injection that first waited for its moment gives its own times. */
+export type FaultOutcome = Pick<FaultRecord, 'detail' | 'orderId' | 'designed'> &
+  Partial<Pick<FaultRecord, 'startMs' | 'endMs'>>;

@@ -11,6 +11,7 @@ export interface RequestSpec {
   port: number;
   body?: Record<string, unknown>;
   orderId?: string;
+  couponId?: string;
   idempotencyKey?: string;
   ifMatch?: string;
   pauseMs?: number;
@@ -47,6 +48,7 @@ export class ApiClient {
       id: this.recorder.nextId(),
       kind: spec.kind,
       orderId: spec.orderId,
+      ...(spec.couponId !== undefined ? { couponId: spec.couponId } : {}),
       actor: { role: spec.actor.role, id: spec.actor.id },
       port: spec.port,
       body: spec.body,

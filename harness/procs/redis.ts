@@ -12,10 +12,14 @@ import { pollUntil } from '../../support/time';
  */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly args: readonly string[],
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** `args` are added to the command line (later options win: `--appendonly yes`). */
+  static async start(args: readonly string[] = []): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), args);
     await redis.start();
     return redis;
   }
@@ -32,7 +36,10 @@ export class PrivateRedis {
     if (this.child) return;
     const child = spawn(
       'redis-server',
-      ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'],
+      [
+        ...['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'],
+        ...this.args,
+      ],
       { stdio: 'ignore' },
     );
     track(child);

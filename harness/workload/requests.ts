@@ -113,8 +113,13 @@ export async function placeOrder(
     reserved?: boolean;
     abandoned?: boolean;
     port?: number;
+    /** `X-Test-Lock-Pause-Ms`: the instance blocks between the stock gate and the transaction. */
+    pauseMs?: number;
+    timeoutMs?: number;
+    /** A coupon the buyer claimed (`couponId` in the body). */
+    couponId?: string;
   } = {},
-): Promise<{ order?: KnownOrder; record: RequestRecord }> {
+): Promise<{ order?: KnownOrder; record: RequestRecord; attempts: RequestRecord[] }> {
   const [first] = lines;
   if (!first) throw new Error('an order needs at least one line');
   const spec: RequestSpec = {
@@ -122,20 +127,32 @@ export async function placeOrder(
     method: 'POST',
     path: '/v1/orders',
     actor: buyer,
-    body: { items: lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })) },
+    body: {
+      items: lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })),
+      ...(opts.couponId !== undefined ? { couponId: opts.couponId } : {}),
+    },
     port: opts.port ?? world.port(),
     ...(opts.keyed ? { idempotencyKey: `create-${world.rng.token(16)}` } : {}),
     ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
+    ...(opts.pauseMs !== undefined ? { pauseMs: opts.pauseMs } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   };
   let answer = await world.client.send(spec);
+  const attempts = [answer.record];
   for (let i = 0; opts.keyed && i < 2 && isUncertain(answer.record); i++) {
     await sleep(world.rng.int(100, 400));
-    answer = await world.client.send({ ...spec, port: world.port(), tag: 'retry' });
+    answer = await world.client.send({
+      ...spec,
+      port: world.port(),
+      tag: 'retry',
+      pauseMs: undefined,
+    });
+    attempts.push(answer.record);
   }
   const body = asObject(answer.json);
   const view = answer.record.order;
   if (answer.record.outcome !== 'ok' || !view || typeof body?.id !== 'string') {
-    return { record: answer.record };
+    return { record: answer.record, attempts };
   }
   const order = world.add(
     {
@@ -149,5 +166,5 @@ export async function placeOrder(
     },
     opts.reserved,
   );
-  return { order, record: answer.record };
+  return { order, record: answer.record, attempts };
 }

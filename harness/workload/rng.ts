@@ -29,6 +29,16 @@ export class Rng {
     return item;
   }
 
+  /** `n` different items of `items` (all of them when there are fewer), in random order. */
+  sample<T>(items: readonly T[], n: number): T[] {
+    const copy = [...items];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+    }
+    return copy.slice(0, n);
+  }
+
   /** A key of `weights` with probability proportional to its weight. */
   weighted<K extends string>(weights: Partial<Record<K, number>>): K {
     const entries = Object.entries(weights) as [K, number][];

@@ -3,6 +3,7 @@ import type { Identity } from '../http/tokens';
 import type { ApiInstance } from '../procs/instances';
 import { FINAL_STATUSES, type RequestRecord } from '../types';
 import type { Rng } from './rng';
+import { SaleBoard } from './sales';
 
 export interface Product {
   id: string;
@@ -24,6 +25,14 @@ export interface KnownOrder {
   abandoned: boolean;
 }
 
+/** A coupon a buyer claimed (a 201): it may use it in orders of the coupon's merchant. */
+export interface KnownClaim {
+  couponId: string;
+  buyer: Identity;
+  merchant: Identity;
+  minOrderCents: number;
+}
+
 /** The shared state of the virtual buyers and merchants of one run. */
 export class World {
   readonly orders = new Map<string, KnownOrder>();
@@ -31,8 +40,20 @@ export class World {
   products: Product[] = [];
   buyers: Identity[] = [];
   merchants: Identity[] = [];
+  /** Buyers of the coupon storms (many, so that a small coupon runs out). */
+  claimers: Identity[] = [];
+  /** Every claim that got a 201, in order. */
+  readonly claims: KnownClaim[] = [];
   /** How many open orders the workload keeps: few, so that actors collide on them. */
   targetActive = 16;
+  /** Flash sales as they open. */
+  readonly sales = new SaleBoard();
+  /**
+   * How long the API keeps a request's `Idempotency-Key` in flight before a retry may
+   * take it over (its lease): a create whose instance was killed or paused mid-request
+   * is answered `idempotency_key_in_flight` that long.
+   */
+  keyLeaseMs = 0;
 
   constructor(
     readonly rng: Rng,

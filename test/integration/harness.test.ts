@@ -3,16 +3,12 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { FAULTS } from '../../harness/faults/types';
 import type { Report } from '../../harness/report';
 
 const root = path.resolve(__dirname, '../..');
 /** One seed: every run makes the same random choices (timing still varies). */
 const SEED = '20261123';
-/**
- * The faults of the all-faults run. redis-stall and subscriber-cut are left out until the
- * lock's Redis calls have deadlines (they report requests that outlive LOCK_WAIT_MS).
- */
-const FAULTS = ['pause', 'redis-restart', 'kill', 'pg-drop', 'redis-stall', 'subscriber-cut'];
 
 /**
  * Runs the harness CLI against the test database (the jest config's DATABASE_URL) and
@@ -58,7 +54,7 @@ async function harness(args: string[]): Promise<{ code: number; report: Report; 
 }
 
 describe('the concurrency harness', () => {
-  it('when every fault is injected on three instances, then all seven guarantees hold', async () => {
+  it('when every fault is injected on three instances, then guarantees 1-11 hold', async () => {
     const { code, report, output } = await harness([
       '--faults',
       FAULTS.join(','),
@@ -80,6 +76,20 @@ describe('the concurrency harness', () => {
     expect(report.requests.unknown + report.requests.refused).toBeGreaterThan(0);
     expect(report.orders.byStatus.cancelled ?? 0).toBeGreaterThan(0);
     expect(report.flash.length).toBeGreaterThan(0);
+    // Flash sales with a limit per buyer and a sale start, whose buyers ask for more.
+    expect(report.flash.some((f) => f.perBuyerLimit !== null)).toBe(true);
+    expect(report.errors.purchase_limit_exceeded ?? 0).toBeGreaterThan(0);
+    // After Redis lost its data and after a kill between the gate and the database,
+    // products sold again (the checker holds each to 5 s).
+    expect(report.probes.length).toBeGreaterThan(0);
+    // Coupon storms with losers and orders that used the claims; webhooks that failed and
+    // were retried; gifts.
+    expect(report.coupons.rounds.length).toBeGreaterThan(0);
+    expect(report.errors.coupon_sold_out ?? 0).toBeGreaterThan(0);
+    expect(report.coupons.orders).toBeGreaterThan(0);
+    expect(report.events.feed).toBe(report.orders.events);
+    expect(report.events.failed + report.events.hung).toBeGreaterThan(0);
+    expect(report.events.gifts).toBeGreaterThan(0);
     expect(output).toContain('violations: none');
   }, 150_000);
 

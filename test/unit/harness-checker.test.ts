@@ -1,6 +1,6 @@
 import { checkHistory, replayByContract } from '../../harness/checker';
 import { replayByMachine } from '../../harness/checker/machine-replay';
-import { HistoryBuilder } from '../../harness/checker/synthetic';
+import { flashRound, HistoryBuilder } from '../../harness/checker/synthetic';
 import type { FlashObservation, Violation } from '../../harness/types';
 
 function check(h: HistoryBuilder, flash: FlashObservation[] = []): Violation[] {
@@ -171,6 +171,22 @@ describe('the harness checker', () => {
       expect(check(h)).toEqual([]);
     });
 
+    it("when CREATED carries a coupon's discount, then its total is the items less the discount, never below 0", () => {
+      const h = new HistoryBuilder();
+      const o = h.order(1000);
+      const created = o.events[0]!.data;
+      created.items = [{ productId: 'p1', quantity: 2, unitPriceCents: 600 }];
+      created.discountCents = 200;
+      expect(check(h)).toEqual([]);
+      created.discountCents = 100;
+      expect(kinds(check(h))).toEqual(['2:created-total-mismatch']);
+      const free = new HistoryBuilder();
+      const f = free.order(0);
+      f.events[0]!.data.items = [{ productId: 'p1', quantity: 1, unitPriceCents: 500 }];
+      f.events[0]!.data.discountCents = 800;
+      expect(check(free)).toEqual([]);
+    });
+
     it('when a REPRICE follows a PAY, then it is reported', () => {
       const h = new HistoryBuilder();
       const o = h.order(1000);
@@ -265,21 +281,7 @@ describe('the harness checker', () => {
       );
     });
 
-    const round = (over: Partial<FlashObservation>): FlashObservation => ({
-      round: 1,
-      productId: 'p9',
-      stocked: 10,
-      requests: 30,
-      created: 10,
-      outOfStock: 20,
-      unknown: 0,
-      stockAfter: 0,
-      ordersAfter: 10,
-      quantityAfter: 10,
-      quantityReleased: 0,
-      released: false,
-      ...over,
-    });
+    const round = flashRound;
 
     it('when a flash sale sells exactly its stock, then it passes; more or less is caught', () => {
       const h = new HistoryBuilder();
@@ -290,7 +292,7 @@ describe('the harness checker', () => {
       ]);
       // Two requests failed after taking a unit (503, reset): their units may come back
       // after the others were told out_of_stock; a third unit may not.
-      const failed = { ...undersold, outOfStock: 20, unknown: 2 };
+      const failed = { ...undersold, outOfStock: 20, unknown: 2, unitsMaybeBack: 2 };
       expect(check(h, [round(failed)])).toEqual([]);
       expect(kinds(check(h, [round({ ...failed, stocked: 11, stockAfter: 3 })]))).toEqual([
         '5:flash-undersold',

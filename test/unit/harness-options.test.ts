@@ -12,7 +12,7 @@ describe('the harness CLI options', () => {
     expect(o.requestTimeoutMs).toBeGreaterThan(o.pauseMs + o.lockWaitMs);
   });
 
-  it('when faults are listed or "all", then they are selected; an unknown one is refused', () => {
+  it('when faults are listed or "all", then they are selected, aliases by their own names; an unknown one is refused', () => {
     expect(parseFaults('all')).toEqual([
       'pause',
       'redis-restart',
@@ -20,8 +20,17 @@ describe('the harness CLI options', () => {
       'pg-drop',
       'redis-stall',
       'subscriber-cut',
+      'flushall',
+      'relay-kill',
+      'consumer-kill',
+      'webhook-fail',
     ]);
     expect(parseFaults('kill,pause,kill')).toEqual(['kill', 'pause']);
+    // Issue 10's name for Redis losing its data while running.
+    expect(parseFaults('redis-flush,flushall')).toEqual(['flushall']);
+    expect(parseOptions(['--fault-period', 'redis-flush=5000'])).toMatchObject({
+      periods: { flushall: 5000 },
+    });
     expect(parseFaults('none')).toEqual([]);
     expect(() => parseFaults('pause,meteor')).toThrow(/unknown fault meteor/);
   });
