@@ -9,6 +9,8 @@ export interface CliOptions {
   /** Where the table goes; undefined: BENCHMARKS.md in a full run, nowhere in a quick one. */
   markdown: string | undefined;
   noMarkdown: boolean;
+  /** Folder of the SVG charts; undefined: docs/bench/ beside the Markdown, none without one. */
+  charts: string | undefined;
   databaseUrl: string;
   redisUrl: string;
   /** Scenario ids to run (default all). */
@@ -17,7 +19,7 @@ export interface CliOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--out FILE] [--markdown FILE | --no-markdown]
-       [--database-url URL] [--redis-url URL] [--only id,id] [--reps N] [--seconds S]
+       [--charts DIR] [--database-url URL] [--redis-url URL] [--only id,id] [--reps N] [--seconds S]
 Defaults: the dev database and Redis (DATABASE_URL / REDIS_URL when set); 3 repetitions.`;
 
 /** Parses the command line; throws TypeError with the usage on anything unknown. */
@@ -29,6 +31,7 @@ export function parseCli(argv: string[]): CliOptions {
       out: { type: 'string' },
       markdown: { type: 'string' },
       'no-markdown': { type: 'boolean', default: false },
+      charts: { type: 'string' },
       'database-url': { type: 'string' },
       'redis-url': { type: 'string' },
       only: { type: 'string' },
@@ -49,10 +52,12 @@ export function parseCli(argv: string[]): CliOptions {
     out: values.out,
     markdown: values.markdown,
     noMarkdown: values['no-markdown'] ?? false,
+    charts: values.charts,
     databaseUrl: values['database-url'] ?? databaseUrlFrom(),
     redisUrl: values['redis-url'] ?? redisUrlFrom(),
     only: values.only?.split(',').map((s) => s.trim()),
     settings: {
+      quick,
       reps,
       durationMs: Math.round(seconds * 1000),
       warmupMs: quick ? 300 : 1000,

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import type { RedisClient } from '@order-coordinator/lock';
 
 /** Commands that only a client sends: never run from inside a Lua script. */
 const CLIENT_ONLY = new Set([
@@ -35,7 +36,7 @@ export function splitDelta(delta: Map<string, number>) {
  */
 export class ClientCommandCounter {
   private counts = new Map<string, number>();
-  private readonly ignored = new WeakSet<Redis>();
+  private readonly ignored = new WeakSet<RedisClient>();
   private original: Redis['sendCommand'] | undefined;
 
   install(): void {
@@ -63,7 +64,7 @@ export class ClientCommandCounter {
     this.original = undefined;
   }
 
-  ignore(redis: Redis): void {
+  ignore(redis: RedisClient): void {
     this.ignored.add(redis);
   }
 

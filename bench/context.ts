@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@order-coordinator/lock';
 import { loadConfig, type Config } from '../src/config';
 import { createDb, type Db } from '../src/db/knex';
 import { createLogger, type Logger } from '../src/logger';
@@ -10,7 +10,7 @@ export interface BenchContext {
   db: Db;
   logger: Logger;
   /** Opens a createRedis() connection (no offline queue) and waits until it is ready. */
-  redis: (name: string) => Promise<Redis>;
+  redis: (name: string) => Promise<RedisClient>;
   /** Every connection `redis()` opened, closed by `close()`. */
   close: () => Promise<void>;
 }
@@ -33,7 +33,7 @@ export function benchConfig(databaseUrl: string, redisUrl: string): Config {
 }
 
 export function openContext(config: Config): BenchContext {
-  const connections: Redis[] = [];
+  const connections: RedisClient[] = [];
   const db = createDb(config, 'order-bench');
   return {
     config,

@@ -1,6 +1,6 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@order-coordinator/lock';
 import type { Db } from '../src/db/knex';
-import { LockManager, type LockMetrics } from '../src/lock';
+import { LockManager, type LockMetrics } from '@order-coordinator/lock';
 import type { Logger } from '../src/logger';
 import type { CoordinatorDeps } from '../src/orders/coordinator';
 import type { Config } from '../src/config';
@@ -19,7 +19,7 @@ export class WaitTap implements LockMetrics {
 }
 
 /** A lock manager as one API instance has it: one per process and Redis connection. */
-export function lockManager(redis: Redis, logger: Logger, tap = new WaitTap()) {
+export function lockManager(redis: RedisClient, logger: Logger, tap = new WaitTap()) {
   return { locks: new LockManager(redis, { metrics: tap, logger }), tap };
 }
 

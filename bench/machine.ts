@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@order-coordinator/lock';
 import type { Db } from '../src/db/knex';
 
 export interface Machine {
@@ -15,7 +15,7 @@ export interface Machine {
 }
 
 /** The machine and server versions the figures were measured on. */
-export async function describeMachine(db: Db, redis: Redis): Promise<Machine> {
+export async function describeMachine(db: Db, redis: RedisClient): Promise<Machine> {
   const pg = await db.raw<{ rows: { server_version: string }[] }>('show server_version');
   const info = await redis.info('server');
   return {

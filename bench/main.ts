@@ -9,8 +9,12 @@ import { redact } from '../support/urls';
 import { benchConfig, openContext } from './context';
 import { makeWorld } from './fixtures';
 import { describeMachine } from './machine';
-import { markdownSection, rounded, textTable, writeMarkdown, type BenchResult } from './report';
+import { chartsBeside, publish } from './publish';
+import { rounded, textTable, type BenchResult } from './report';
 import type { BenchEnv, Scenario, ScenarioResult } from './scenario';
+import { claimStorm } from './scenarios/claim-storm';
+import { events } from './scenarios/events';
+import { flashSale } from './scenarios/flash-sale';
 import { hotAndCold } from './scenarios/hot-cold';
 import { hotOrder } from './scenarios/hot';
 import { http } from './scenarios/http';
@@ -18,7 +22,7 @@ import { lockCommands } from './scenarios/lock-commands';
 import { lockCycles } from './scenarios/lock-cycles';
 import { uncontended } from './scenarios/uncontended';
 
-/** Every scenario, in the order of issue 6. */
+/** Every scenario, in the order of issue 6, then issue 9's flash sale, issue 16's claim storm and issue 10's events. */
 export const SCENARIOS: Scenario[] = [
   uncontended,
   hotOrder,
@@ -26,6 +30,9 @@ export const SCENARIOS: Scenario[] = [
   lockCycles,
   lockCommands,
   http,
+  flashSale,
+  claimStorm,
+  events,
 ];
 
 const ROOT = path.resolve(__dirname, '..');
@@ -66,11 +73,16 @@ export async function runBench(options: CliOptions): Promise<BenchResult> {
       databaseUrl: options.databaseUrl,
       redisUrl: options.redisUrl,
       progress,
+      shared: new Map(),
     };
     const scenarios: ScenarioResult[] = [];
-    for (const scenario of selected) {
-      progress(`[${scenario.id}] start`);
-      scenarios.push(await scenario.run(env));
+    try {
+      for (const scenario of selected) {
+        progress(`[${scenario.id}] start`);
+        scenarios.push(await scenario.run(env));
+      }
+    } finally {
+      await Promise.all([...env.shared.values()].map((s) => s.close()));
     }
     const result: BenchResult = {
       schema: 1,
@@ -87,7 +99,7 @@ export async function runBench(options: CliOptions): Promise<BenchResult> {
       },
       scenarios: rounded(scenarios),
     };
-    write(options, result, startedAt);
+    await write(options, result, startedAt);
     return result;
   } finally {
     counter.uninstall();
@@ -95,7 +107,7 @@ export async function runBench(options: CliOptions): Promise<BenchResult> {
   }
 }
 
-function write(options: CliOptions, result: BenchResult, startedAt: Date): void {
+async function write(options: CliOptions, result: BenchResult, startedAt: Date): Promise<void> {
   const out = options.out ?? defaultOut(options, startedAt);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
@@ -103,10 +115,8 @@ function write(options: CliOptions, result: BenchResult, startedAt: Date): void 
   const markdown = options.noMarkdown
     ? undefined
     : (options.markdown ?? (options.quick ? undefined : path.join(ROOT, 'BENCHMARKS.md')));
-  if (markdown !== undefined) {
-    writeMarkdown(markdown, markdownSection(result, path.relative(ROOT, out)));
-    progress(`updated ${markdown}`);
-  }
+  const charts = options.charts ?? (markdown === undefined ? undefined : chartsBeside(markdown));
+  await publish(result, out, { charts, markdown }, progress);
 }
 
 async function main(): Promise<void> {

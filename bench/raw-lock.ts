@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@order-coordinator/lock';
 import type { Result } from 'ioredis';
 import { sleep } from '../support/time';
 
@@ -23,7 +23,7 @@ return 0`;
  */
 export class RawLock {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttlMs: number,
     private readonly pollMs = 5,
   ) {

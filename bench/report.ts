@@ -50,8 +50,21 @@ export function textTable(result: BenchResult): string {
   );
 }
 
-/** The figures, the baselines and the machine, as the Markdown BENCHMARKS.md shows them. */
-export function markdownSection(result: BenchResult, jsonPath: string): string {
+/** A chart image for the Markdown: its path relative to the Markdown file, and its alt text. */
+export interface ChartLink {
+  href: string;
+  alt: string;
+}
+
+/**
+ * The figures, the baselines and the machine, as the Markdown BENCHMARKS.md shows them,
+ * with the charts (if any) right after the table.
+ */
+export function markdownSection(
+  result: BenchResult,
+  jsonPath: string,
+  charts: readonly ChartLink[] = [],
+): string {
   const m = result.machine;
   const s = result.settings;
   const cell = (r: string[]) => `| ${r.join(' | ')} |`;
@@ -71,6 +84,7 @@ export function markdownSection(result: BenchResult, jsonPath: string): string {
     cell(HEAD.map(() => '---')),
     ...rows(result).map(cell),
     '',
+    ...charts.flatMap((c) => [`![${c.alt}](${c.href})`, '']),
     ...result.scenarios.flatMap((sc) => [
       `- **${sc.title}**: coordinator = ${sc.candidate}; baseline = ${sc.baseline}.` +
         (sc.notes.length > 0 ? ` ${sc.notes.join(' ')}` : ''),

@@ -29,6 +29,8 @@ export interface ScenarioResult {
 
 /** How long and how often to measure. */
 export interface Settings {
+  /** `--quick`: smaller loads where a scenario's size is not a duration (the flash sale). */
+  quick: boolean;
   reps: number;
   durationMs: number;
   warmupMs: number;
@@ -46,6 +48,11 @@ export interface BenchEnv {
   databaseUrl: string;
   redisUrl: string;
   progress: (line: string) => void;
+  /**
+   * Things scenarios share (instances started once for several), by name; the run
+   * closes each at its end.
+   */
+  shared: Map<string, { close: () => Promise<void> }>;
 }
 
 export interface Scenario {

@@ -11,9 +11,10 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** The latency summary a repetition keeps (ms). */
+/** The latency summary a repetition keeps (ms): nearest-rank percentiles and the maximum. */
 export interface Spread {
   p50: number;
+  p90: number;
   p99: number;
   max: number;
 }
@@ -21,6 +22,7 @@ export interface Spread {
 export function spreadOf(values: readonly number[]): Spread {
   return {
     p50: percentile(values, 50),
+    p90: percentile(values, 90),
     p99: percentile(values, 99),
     max: values.length === 0 ? 0 : Math.max(...values),
   };

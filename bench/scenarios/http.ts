@@ -1,9 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import { signToken } from '../../src/http/auth';
-import { startInstance, type Instance } from '../instances';
-import { compare, field, figure, type BenchEnv, type Figure, type Scenario } from '../scenario';
+import { coordinatorDeps, lockManager } from '../coordinator';
+import { runGroups } from '../driver';
+import { instanceEnv, startInstances, stopInstances, type Instance } from '../instances';
+import { viaCoordinator } from '../transitions';
+import { summary, totalFor } from './common';
+import {
+  compare,
+  field,
+  figure,
+  fmt,
+  type BenchEnv,
+  type Figure,
+  type Scenario,
+} from '../scenario';
 
 const CONNECTIONS = 24;
 const ORDERS = 96;
@@ -29,46 +40,33 @@ type Endpoint = 'get' | 'reprice';
 export const http: Scenario = {
   id: 'http',
   run: async (env: BenchEnv) => {
-    const { ctx, world } = env;
+    const { world } = env;
     const secret = randomBytes(32).toString('hex');
     const token = await signToken(secret, { role: 'merchant', sub: world.merchant.id }, 3600);
     const orders = await world.orders(ORDERS);
-    const root = path.resolve(__dirname, '../..');
-    const instanceEnv = {
-      DATABASE_URL: env.databaseUrl,
-      REDIS_URL: env.redisUrl,
-      AUTH_JWT_SECRET: secret,
-      LOG_LEVEL: 'warn',
-      // No payment-expiry passes: they would load the measurement and, on a shared
-      // database (the tests'), expire other users' overdue orders.
-      SWEEP_INTERVAL_MS: '3600000',
-      NODE_ENV: 'development',
-      DB_POOL_MAX: String(ctx.config.DB_POOL_MAX),
-      // Off: one merchant token drives every request; figures stay comparable with older runs.
-      RATE_LIMIT_PER_SECOND: '0',
-    };
+    // Rate limiting off: one merchant token drives every request; figures stay comparable
+    // with older runs.
     env.progress(`[http] starting ${INSTANCES} API instances`);
-    const started = await Promise.allSettled(
-      Array.from({ length: INSTANCES }, () => startInstance(root, instanceEnv)),
+    const instances = await startInstances(
+      INSTANCES,
+      instanceEnv(env, secret, { RATE_LIMIT_PER_SECOND: '0' }),
     );
-    const instances = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     try {
-      const failed = started.find((s) => s.status === 'rejected');
-      if (failed) throw failed.reason;
       const figures: Figure[] = [];
       const reps: Record<string, unknown[]> = {};
+      const side = (endpoint: Endpoint, count: number) => ({
+        name: `${count} instance${count > 1 ? 's' : ''}`,
+        describe: describeRep,
+        run: (limits: { durationMs: number }) =>
+          load(instances.slice(0, count), endpoint, orders, token, limits.durationMs),
+      });
       for (const endpoint of ['get', 'reprice'] as const) {
-        const side = (count: number) => ({
-          name: `${count} instance${count > 1 ? 's' : ''}`,
-          describe: (r: HttpRep) =>
-            `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` +
-            (r.non2xx + r.errors > 0
-              ? `, ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodes)}, ${r.errors} errors`
-              : ''),
-          run: (limits: { durationMs: number }) =>
-            load(instances.slice(0, count), endpoint, orders, token, limits.durationMs),
-        });
-        const r = await compare(env, `http ${endpoint}`, side(INSTANCES), side(1));
+        const r = await compare(
+          env,
+          `http ${endpoint}`,
+          side(endpoint, INSTANCES),
+          side(endpoint, 1),
+        );
         reps[`${endpoint}:${INSTANCES}`] = r.candidate;
         reps[`${endpoint}:1`] = r.baseline;
         const label = endpoint === 'get' ? 'GET /v1/orders/:id' : 'POST /v1/orders/:id/reprice';
@@ -82,6 +80,56 @@ export const http: Scenario = {
           figure(`${label} latency p99`, 'ms', field(r.candidate, 'p99'), field(r.baseline, 'p99')),
         );
       }
+      // The HTTP path's own cost: the same reprices at the same concurrency, sent over
+      // HTTP to one instance, against the coordinator called in this process.
+      const { locks } = lockManager(await env.ctx.redis('bench-http-in-process'), env.ctx.logger);
+      try {
+        const tx = viaCoordinator(
+          coordinatorDeps(env.ctx.db, locks, env.ctx.config, env.ctx.logger),
+          world.merchant,
+        );
+        const inProcess = {
+          name: 'in-process coordinator',
+          describe: describeRep,
+          run: async (limits: { durationMs: number; maxOps: number }): Promise<HttpRep> => {
+            const op = (client: number, n: number) =>
+              tx(orders[(client + n * CONNECTIONS) % orders.length] ?? '', totalFor(n));
+            const run = summary(
+              (await runGroups([{ name: 'in-process', clients: CONNECTIONS, op }], limits))[0],
+            );
+            return {
+              rps: run.opsPerSec,
+              p50: run.p50,
+              p99: run.p99,
+              ok: run.ok,
+              non2xx: 0,
+              errors: run.failed,
+              statusCodes: run.errors,
+            };
+          },
+        };
+        const viaHttp = { ...side('reprice', 1), name: '1 instance over HTTP' };
+        const r = await compare(env, 'http vs in-process', viaHttp, inProcess);
+        reps['reprice:in-process'] = r.baseline;
+        reps['reprice:1 (vs in-process)'] = r.candidate;
+        figures.push(
+          figure(
+            'POST reprice, 1 instance over HTTP vs in-process coordinator (same concurrency)',
+            'tx/s',
+            field(r.candidate, 'rps'),
+            field(r.baseline, 'rps'),
+            { text: 'ratio >= 0.8', met: (ratio) => ratio >= 0.8 },
+          ),
+          figure(
+            'reprice latency p99, HTTP vs in-process',
+            'ms',
+            field(r.candidate, 'p99'),
+            field(r.baseline, 'p99'),
+          ),
+        );
+      } finally {
+        await locks.close();
+      }
       return {
         id: 'http',
         title: `5. End to end over HTTP: autocannon, ${CONNECTIONS} connections`,
@@ -91,13 +139,23 @@ export const http: Scenario = {
         reps,
         notes: [
           `The load generator runs in the bench process on the same ${'2-core'} machine as the instances.`,
+          `"in-process coordinator": ${CONNECTIONS} closed-loop clients call runTransition in the bench process on the same orders, with its own pool of DB_POOL_MAX connections: what one instance would do without HTTP.`,
         ],
       };
     } finally {
-      await Promise.all(instances.map((i: Instance) => i.stop()));
+      await stopInstances(instances);
     }
   },
 };
+
+function describeRep(r: HttpRep): string {
+  return (
+    `${r.rps.toFixed(0)} req/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms` +
+    (r.non2xx + r.errors > 0
+      ? `, ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodes)}, ${r.errors} errors`
+      : '')
+  );
+}
 
 async function load(
   instances: Instance[],

@@ -8,7 +8,7 @@ import { RawLock } from '../raw-lock';
 import { figure, type BenchEnv, type Figure, type Scenario } from '../scenario';
 import { median } from '../stats';
 import { viaCoordinator } from '../transitions';
-import { lockKey, type LockManager } from '../../src/lock';
+import { lockKey, type LockManager } from '@order-coordinator/lock';
 import { totalFor, WaitLog } from './common';
 
 /** Processes simulated by separate lock managers (each with its own Redis connection). */

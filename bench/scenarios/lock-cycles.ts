@@ -4,7 +4,7 @@ import { total } from '../commands';
 import { runGroups, type RunLimits } from '../driver';
 import { RawLock } from '../raw-lock';
 import { compare, field, figure, type BenchEnv, type Scenario } from '../scenario';
-import { lockKey } from '../../src/lock';
+import { lockKey } from '@order-coordinator/lock';
 import { describeRun, summary, type RunSummary } from './common';
 
 const CLIENTS = 16;

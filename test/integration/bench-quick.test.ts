@@ -16,13 +16,16 @@ const SCENARIOS = [
   'lock-cycles',
   'lock-commands',
   'http',
+  'flash-sale',
+  'claim-storm',
+  'events',
 ];
 
 describe('npm run bench -- --quick', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-quick-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('when run on the test servers, then it completes and writes every scenario with figures', async () => {
+  it('when run on the test servers, then it completes and writes every scenario with figures, and the charts', async () => {
     const out = path.join(dir, 'result.json');
     // The test database and Redis database 1 (jest.config.js), never the dev data; no Markdown.
     const child = spawn(
@@ -39,6 +42,8 @@ describe('npm run bench -- --quick', () => {
         '--no-markdown',
         '--out',
         out,
+        '--charts',
+        dir,
         '--database-url',
         process.env.DATABASE_URL ?? '',
         '--redis-url',
@@ -69,5 +74,10 @@ describe('npm run bench -- --quick', () => {
         if (figure.baseline !== undefined) expect(figure.baseline).toBeGreaterThan(0);
       }
     }
+    for (const chart of ['throughput.svg', 'latency.svg']) {
+      const svg = readFileSync(path.join(dir, chart), 'utf8');
+      expect({ chart, svg: /^<svg [^]*<\/svg>\n$/.test(svg) }).toEqual({ chart, svg: true });
+    }
+    expect(readFileSync(path.join(dir, 'latency.svg'), 'utf8')).toContain('hot-and-cold');
   });
 });
