@@ -168,8 +168,14 @@ export interface SaleProbe {
   productId: string;
   /** Monotonic ms of the run: the fault's end (a kill: the SIGKILL), or the end of the sale it hit when later. */
   fromMs: number;
-  /** Monotonic ms of the first 201's answer; undefined when none came before the probe gave up. */
+  /**
+   * Monotonic ms of the sale: the first 201's answer, or, when a try whose answer was
+   * lost (a time-out on a paused instance) placed the order, that order's creation;
+   * undefined when nothing sold before the probe gave up.
+   */
   soldMs?: number;
+  /** The sale was a try whose answer was lost (found in the database). */
+  soldToLostTry?: boolean;
   attempts: number;
 }
 
