@@ -56,7 +56,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/helpers/browser-setup.ts',
       slowTestThreshold: 30,
     },
-    // The local Redis Cluster through a failover (scripts/services.sh cluster-up); only
+    // The local Redis Cluster through a failover, and the bench on it (scripts/services.sh cluster-up); only
     // with REDIS_CLUSTER_NODES set, and alone (scripts/test.sh runs it last, in band).
     ...(process.env.REDIS_CLUSTER_NODES
       ? [

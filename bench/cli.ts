@@ -13,14 +13,18 @@ export interface CliOptions {
   charts: string | undefined;
   databaseUrl: string;
   redisUrl: string;
+  /** Seeds of a Redis Cluster for the cluster scenario (`--redis-cluster`, REDIS_CLUSTER_NODES). */
+  clusterNodes: string | undefined;
   /** Scenario ids to run (default all). */
   only: string[] | undefined;
   settings: Settings;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--out FILE] [--markdown FILE | --no-markdown]
-       [--charts DIR] [--database-url URL] [--redis-url URL] [--only id,id] [--reps N] [--seconds S]
-Defaults: the dev database and Redis (DATABASE_URL / REDIS_URL when set); 3 repetitions.`;
+       [--charts DIR] [--database-url URL] [--redis-url URL] [--redis-cluster host:port,...]
+       [--only id,id] [--reps N] [--seconds S]
+Defaults: the dev database and Redis (DATABASE_URL / REDIS_URL when set); 3 repetitions.
+The cluster scenario runs only with --redis-cluster (or REDIS_CLUSTER_NODES).`;
 
 /** Parses the command line; throws TypeError with the usage on anything unknown. */
 export function parseCli(argv: string[]): CliOptions {
@@ -34,6 +38,7 @@ export function parseCli(argv: string[]): CliOptions {
       charts: { type: 'string' },
       'database-url': { type: 'string' },
       'redis-url': { type: 'string' },
+      'redis-cluster': { type: 'string' },
       only: { type: 'string' },
       reps: { type: 'string' },
       seconds: { type: 'string' },
@@ -55,6 +60,7 @@ export function parseCli(argv: string[]): CliOptions {
     charts: values.charts,
     databaseUrl: values['database-url'] ?? databaseUrlFrom(),
     redisUrl: values['redis-url'] ?? redisUrlFrom(),
+    clusterNodes: values['redis-cluster'] ?? (process.env.REDIS_CLUSTER_NODES || undefined),
     only: values.only?.split(',').map((s) => s.trim()),
     settings: {
       quick,

@@ -2,15 +2,18 @@ import type { RedisClient } from '@order-coordinator/lock';
 import { loadConfig, type Config } from '../src/config';
 import { createDb, type Db } from '../src/db/knex';
 import { createLogger, type Logger } from '../src/logger';
-import { createRedis } from '../src/redis';
+import { createRedis, type RedisSettings } from '../src/redis';
 
 /** The servers and settings one bench run uses. */
 export interface BenchContext {
   config: Config;
   db: Db;
   logger: Logger;
-  /** Opens a createRedis() connection (no offline queue) and waits until it is ready. */
-  redis: (name: string) => Promise<RedisClient>;
+  /**
+   * Opens a createRedis() connection (no offline queue) and waits until it is ready: to
+   * the bench's Redis, or to what `settings` name (a cluster's seeds).
+   */
+  redis: (name: string, settings?: RedisSettings) => Promise<RedisClient>;
   /** Every connection `redis()` opened, closed by `close()`. */
   close: () => Promise<void>;
 }
@@ -18,11 +21,15 @@ export interface BenchContext {
 /**
  * Settings from the environment (so DB_POOL_MAX, LOCK_WAIT_MS... can be tuned as for the
  * API), with the bench's database and Redis, silent logs and a payment window long enough
- * that no bench order expires while it runs.
+ * that no bench order expires while it runs. One Redis, whatever REDIS_CLUSTER_NODES
+ * says, unless `clusterNodes` is given (the cluster scenario's side).
  */
-export function benchConfig(databaseUrl: string, redisUrl: string): Config {
+export function benchConfig(databaseUrl: string, redisUrl: string, clusterNodes?: string): Config {
+  const { REDIS_CLUSTER_NODES: _ignored, ...env } = process.env;
+  void _ignored;
   return loadConfig({
-    ...process.env,
+    ...env,
+    ...(clusterNodes !== undefined ? { REDIS_CLUSTER_NODES: clusterNodes } : {}),
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     LOG_LEVEL: 'silent',
@@ -39,8 +46,8 @@ export function openContext(config: Config): BenchContext {
     config,
     db,
     logger: createLogger(config),
-    redis: async (name) => {
-      const redis = createRedis(config, name);
+    redis: async (name, settings = config) => {
+      const redis = createRedis(settings, name);
       redis.on('error', () => undefined);
       connections.push(redis);
       if (redis.status !== 'ready') {

@@ -21,8 +21,12 @@ import { http } from './scenarios/http';
 import { lockCommands } from './scenarios/lock-commands';
 import { lockCycles } from './scenarios/lock-cycles';
 import { uncontended } from './scenarios/uncontended';
+import { onCluster } from './scenarios/cluster';
 
-/** Every scenario, in the order of issue 6, then issue 9's flash sale, issue 16's claim storm and issue 10's events. */
+/**
+ * Every scenario, in the order of issue 6, then issue 9's flash sale, issue 16's claim
+ * storm, issue 10's events and issue 13's cluster (only with --redis-cluster).
+ */
 export const SCENARIOS: Scenario[] = [
   uncontended,
   hotOrder,
@@ -33,6 +37,7 @@ export const SCENARIOS: Scenario[] = [
   flashSale,
   claimStorm,
   events,
+  onCluster,
 ];
 
 const ROOT = path.resolve(__dirname, '..');
@@ -50,9 +55,19 @@ function defaultOut(options: CliOptions, startedAt: Date): string {
 export async function runBench(options: CliOptions): Promise<BenchResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const selected = SCENARIOS.filter((s) => options.only?.includes(s.id) ?? true);
+  const selected = SCENARIOS.filter(
+    (s) => options.only?.includes(s.id) ?? (s !== onCluster || options.clusterNodes !== undefined),
+  );
   if (selected.length === 0)
     throw new TypeError(`--only matched no scenario of: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  if (selected.includes(onCluster) && options.clusterNodes === undefined)
+    throw new TypeError(
+      'the cluster scenario needs --redis-cluster host:port,... (or REDIS_CLUSTER_NODES)',
+    );
+  if (!selected.includes(onCluster) && options.only === undefined)
+    progress(
+      'cluster scenario left out: no --redis-cluster (bash scripts/services.sh cluster-up starts one)',
+    );
   progress(`migrating ${redact(options.databaseUrl)}`);
   await migrateDatabase(options.databaseUrl);
   const config = benchConfig(options.databaseUrl, options.redisUrl);
@@ -72,6 +87,14 @@ export async function runBench(options: CliOptions): Promise<BenchResult> {
       counter,
       databaseUrl: options.databaseUrl,
       redisUrl: options.redisUrl,
+      ...(options.clusterNodes !== undefined
+        ? {
+            cluster: {
+              seeds: options.clusterNodes,
+              config: benchConfig(options.databaseUrl, options.redisUrl, options.clusterNodes),
+            },
+          }
+        : {}),
       progress,
       shared: new Map(),
     };

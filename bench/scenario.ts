@@ -1,3 +1,4 @@
+import type { Config } from '../src/config';
 import type { BenchContext } from './context';
 import type { ClientCommandCounter } from './commands';
 import type { RunLimits } from './driver';
@@ -47,6 +48,8 @@ export interface BenchEnv {
   counter: ClientCommandCounter;
   databaseUrl: string;
   redisUrl: string;
+  /** The Redis Cluster of the cluster scenario: its seeds and the config naming them. */
+  cluster?: { seeds: string; config: Config };
   progress: (line: string) => void;
   /**
    * Things scenarios share (instances started once for several), by name; the run

@@ -6,7 +6,7 @@
 # browser tests build the page first). Then the tests that exercise Redis paths run again
 # on the local Redis Cluster (started here, stopped again if this run started it): the
 # lock manager's integration tests, the coordinator's race test and the stock gate, and
-# last, alone, the lock through a failover of the cluster.
+# last, alone, the lock through a failover of the cluster and the bench's cluster scenario.
 # Extra arguments go to jest (npm test -- test/unit); they skip the cluster runs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

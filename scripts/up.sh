@@ -5,15 +5,30 @@
 # GET /readyz answers 200. Safe to run twice: it restarts the API on the current code.
 #   npm run up                 (PORT=3001 npm run up for a second instance: see README)
 #   npm run up -- --foreground keep the API in this terminal, logs on stdout
+#   npm run up -- --cluster    also start the local Redis Cluster (3 primaries, 3 replicas)
+#                              and point the API at it (REDIS_CLUSTER_NODES)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 foreground=0
-[ "${1:-}" = "--foreground" ] && foreground=1
+cluster=0
+for arg in "$@"; do
+  case "$arg" in
+    --foreground) foreground=1 ;;
+    --cluster) cluster=1 ;;
+    *) die "unknown option $arg (usage: npm run up -- [--foreground] [--cluster])" ;;
+  esac
+done
 
 ensure_node_modules
-bash scripts/services.sh up
+if [ "$cluster" -eq 1 ]; then
+  bash scripts/services.sh up --cluster
+  export REDIS_CLUSTER_NODES="${REDIS_CLUSTER_NODES:-$(cluster_nodes)}"
+  log "the API uses the Redis Cluster at $REDIS_CLUSTER_NODES"
+else
+  bash scripts/services.sh up
+fi
 
 export DATABASE_URL="${DATABASE_URL:-$(dev_database_url)}"
 export REDIS_URL="${REDIS_URL:-$(dev_redis_url)}"

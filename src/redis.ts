@@ -7,7 +7,7 @@ export type { RedisClient } from '@order-coordinator/lock';
 /** Deadline of one command when the caller's settings name none (REDIS_COMMAND_TIMEOUT_MS). */
 const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
-type RedisSettings = Pick<Config, 'REDIS_URL'> &
+export type RedisSettings = Pick<Config, 'REDIS_URL'> &
   Partial<Pick<Config, 'REDIS_COMMAND_TIMEOUT_MS' | 'REDIS_CLUSTER_NODES'>>;
 
 /**
