@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { ORDER_MACHINE_VERSION, initialSnapshot, statusOf } from '../../machines';
 import type { Config } from '../config';
 import type { Db, InTransaction } from '../db/knex';
@@ -77,7 +78,7 @@ export async function createOrder(
   if (gated.kind === 'refused') throw refusalError(gated.refusal);
   if (gated.kind === 'taken') deps.faults?.afterGate?.();
   try {
-    const order = await place(deps, req, gateOrder, lines);
+    const order = await place(deps, req, gateOrder, lines, gated.kind === 'taken');
     // PostgreSQL counts the units now; not awaited: a missed settle goes stale in 1.5 s.
     if (gated.kind === 'taken') void deps.gate?.settle(gateOrder);
     return order;
@@ -100,82 +101,49 @@ function soldOutIn(error: unknown): string | undefined {
   return typeof productId === 'string' ? productId : undefined;
 }
 
-/** The order's transaction: reserves the stock in PostgreSQL, then writes the order. */
+/**
+ * The order's transaction. When the stock gate took the units (PostgreSQL will rarely
+ * refuse) and there is no coupon, it writes the order first and takes the stock last:
+ * the product's row is a sale's one point of contention, and a transaction holds its
+ * row lock from the take to the commit, so taken last it is held for one statement and
+ * the commit instead of the order's inserts too (a refusal rolls the order's rows back).
+ * Otherwise it takes the stock first, so that a refusal costs one statement; with a
+ * coupon the claim needs the stock taken first anyway (one lock order everywhere: the
+ * stock, then the claim) and gives the discount the order's rows need.
+ */
 async function place(
   deps: CreateOrderDeps,
   req: CreateOrderRequest,
   gateOrder: GateOrder,
   lines: Line[],
+  admitted: boolean,
 ): Promise<OrderView> {
   const first = lines[0]?.product as ProductFacts;
   const itemsCents = lines.reduce((sum, l) => sum + l.quantity * l.product.price_cents, 0);
-  const id = gateOrder.orderId;
   const { couponId } = req;
-  const placing = deps.db.transaction(async (trx) => {
+  const reserve = async (trx: Knex.Transaction) => {
     const refusal = await reserveStock(trx, req.actor.id, gateOrder.wanted);
     if (refusal) throw refusalError(refusal);
-    let discountCents = 0;
-    if (couponId !== undefined) {
-      const claim = await reserveClaim(trx, {
-        couponId,
-        buyerId: req.actor.id,
-        merchantId: first.merchant_id,
-        orderId: id,
-        itemsCents,
-      });
-      if ('refusal' in claim) throw unavailableError(couponId, claim.refusal);
-      discountCents = Math.min(claim.discountCents, itemsCents);
+  };
+  const placing = deps.db.transaction(async (trx) => {
+    if (admitted && couponId === undefined) {
+      const created = await writeOrder(deps, req, trx, { gateOrder, lines, itemsCents }, 0);
+      await reserve(trx);
+      return created;
     }
-    const totalCents = itemsCents - discountCents;
-    // now() is the transaction's start time: the same for every statement below.
-    const { rows } = await trx.raw<{ rows: { now: Date }[] }>('select now()');
-    const now = rows[0]?.now ?? new Date();
-    const paymentDueAt = new Date(now.getTime() + deps.config.PAYMENT_TTL_SECONDS * 1000);
-    const start = initialSnapshot({
-      totalCents,
-      paidCents: null,
-      paymentDueAt: paymentDueAt.getTime(),
+    await reserve(trx);
+    if (couponId === undefined)
+      return writeOrder(deps, req, trx, { gateOrder, lines, itemsCents }, 0);
+    const claim = await reserveClaim(trx, {
+      couponId,
+      buyerId: req.actor.id,
+      merchantId: first.merchant_id,
+      orderId: gateOrder.orderId,
+      itemsCents,
     });
-    const order: OrderRow = {
-      id,
-      buyer_id: req.actor.id,
-      merchant_id: first.merchant_id,
-      status: statusOf(start),
-      total_cents: totalCents,
-      currency: first.currency,
-      paid_cents: null,
-      coupon_id: couponId ?? null,
-      discount_cents: discountCents,
-      version: 1,
-      holds_stock: true,
-      payment_due_at: paymentDueAt,
-      created_at: now,
-      updated_at: now,
-      items: lines.map((l) => ({
-        productId: l.product.id,
-        sku: l.product.sku,
-        quantity: l.quantity,
-        unitPriceCents: l.product.price_cents,
-      })),
-      gifts: [],
-    };
-    await insertOrder(
-      trx,
-      order,
-      { state: { value: start.value, context: start.context }, version: ORDER_MACHINE_VERSION },
-      {
-        type: 'CREATED',
-        fromStatus: null,
-        toStatus: order.status,
-        actorRole: req.actor.role,
-        actorId: req.actor.id,
-        data: { items: order.items, couponId: order.coupon_id, discountCents, totalCents },
-        at: now,
-      },
-    );
-    const created = orderView(order);
-    await req.inTransaction?.(trx, created);
-    return created;
+    if ('refusal' in claim) throw unavailableError(couponId, claim.refusal);
+    const discountCents = Math.min(claim.discountCents, itemsCents);
+    return writeOrder(deps, req, trx, { gateOrder, lines, itemsCents }, discountCents);
   });
   try {
     return await placing;
@@ -186,6 +154,71 @@ async function place(
       throw unavailableError(couponId, 'reserved');
     throw error;
   }
+}
+
+/**
+ * Writes the order, its items and its CREATED event, and stores the request's answer
+ * (`inTransaction`), in the order's transaction. @returns the order's view.
+ */
+async function writeOrder(
+  deps: CreateOrderDeps,
+  req: CreateOrderRequest,
+  trx: Knex.Transaction,
+  order: { gateOrder: GateOrder; lines: Line[]; itemsCents: number },
+  discountCents: number,
+): Promise<OrderView> {
+  const { gateOrder, lines, itemsCents } = order;
+  const first = lines[0]?.product as ProductFacts;
+  const totalCents = itemsCents - discountCents;
+  // now() is the transaction's start time: the same for every statement below.
+  const { rows } = await trx.raw<{ rows: { now: Date }[] }>('select now()');
+  const now = rows[0]?.now ?? new Date();
+  const paymentDueAt = new Date(now.getTime() + deps.config.PAYMENT_TTL_SECONDS * 1000);
+  const start = initialSnapshot({
+    totalCents,
+    paidCents: null,
+    paymentDueAt: paymentDueAt.getTime(),
+  });
+  const row: OrderRow = {
+    id: gateOrder.orderId,
+    buyer_id: req.actor.id,
+    merchant_id: first.merchant_id,
+    status: statusOf(start),
+    total_cents: totalCents,
+    currency: first.currency,
+    paid_cents: null,
+    coupon_id: req.couponId ?? null,
+    discount_cents: discountCents,
+    version: 1,
+    holds_stock: true,
+    payment_due_at: paymentDueAt,
+    created_at: now,
+    updated_at: now,
+    items: lines.map((l) => ({
+      productId: l.product.id,
+      sku: l.product.sku,
+      quantity: l.quantity,
+      unitPriceCents: l.product.price_cents,
+    })),
+    gifts: [],
+  };
+  await insertOrder(
+    trx,
+    row,
+    { state: { value: start.value, context: start.context }, version: ORDER_MACHINE_VERSION },
+    {
+      type: 'CREATED',
+      fromStatus: null,
+      toStatus: row.status,
+      actorRole: req.actor.role,
+      actorId: req.actor.id,
+      data: { items: row.items, couponId: row.coupon_id, discountCents, totalCents },
+      at: now,
+    },
+  );
+  const created = orderView(row);
+  await req.inTransaction?.(trx, created);
+  return created;
 }
 
 /**

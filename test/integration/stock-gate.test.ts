@@ -192,6 +192,73 @@ describe('the stock gate: Redis answers "no" before PostgreSQL is asked', () => 
   });
 });
 
+describe('the order transaction under a sale: the product row is taken last when the gate admitted the order', () => {
+  let gated: GatedApi;
+  let plain: ApiContext;
+  let merchant: Principal;
+  let redis: PrivateRedis;
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    gated = await openGatedApi({ REDIS_URL: redis.url });
+    plain = await openApi();
+    merchant = await principal(plain.config, 'merchant');
+  });
+  afterAll(async () => {
+    await Promise.all([gated.close(), plain.close()]);
+    await redis.stop();
+  });
+
+  /**
+   * Holds the product's row (as a concurrent order would) while `api` places an order
+   * for it; once that order's transaction waits for the row, says whether it had
+   * already written its order (it holds a lock on `orders`). Then lets it go.
+   */
+  async function ordersWrittenBeforeTheRow(api: ApiContext): Promise<boolean> {
+    const product = await makeSaleProduct(plain, merchant, { stock: 5 });
+    const buyer = await principal(plain.config, 'buyer');
+    const blocker = await plain.db.transaction();
+    try {
+      await blocker.raw('select 1 from products where id = ? for no key update', [product.id]);
+      const { rows } = await blocker.raw<{ rows: { pid: number }[] }>(
+        'select pg_backend_pid() as pid',
+      );
+      const blockerPid = rows[0]?.pid ?? 0;
+      const placing = orderOne(api, buyer, product.id).then((r) => r);
+      let waiting: number | undefined;
+      await waitUntil(
+        async () => {
+          const found = await plain.db.raw<{ rows: { pid: number }[] }>(
+            'select pid from pg_stat_activity where ? = any(pg_blocking_pids(pid))',
+            [blockerPid],
+          );
+          waiting = found.rows[0]?.pid;
+          return waiting !== undefined;
+        },
+        10_000,
+        "the order's transaction waiting for the product's row",
+      );
+      const locks = await plain.db.raw<{ rows: { n: number }[] }>(
+        "select count(*)::int as n from pg_locks where pid = ? and relation = 'orders'::regclass",
+        [waiting ?? 0],
+      );
+      await blocker.commit();
+      const placed = await placing;
+      expect(placed.status).toBe(201);
+      return (locks.rows[0]?.n ?? 0) > 0;
+    } finally {
+      if (!blocker.isCompleted()) await blocker.rollback();
+    }
+  }
+
+  it('when the gate took the units, then the order is written first and the row taken just before the commit', async () => {
+    expect(await ordersWrittenBeforeTheRow(gated)).toBe(true);
+  });
+
+  it('when there is no gate, then the row is taken first, so that a refusal costs one statement', async () => {
+    expect(await ordersWrittenBeforeTheRow(plain)).toBe(false);
+  });
+});
+
 /** A problem body without the fields that differ per request. */
 function withoutInstance(body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
