@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis';
+import { isCluster } from '@order-coordinator/lock';
 import type { Knex } from 'knex';
 import type { Db } from '../db/knex';
 import { enterInbox } from '../db/inbox.repo';
@@ -44,6 +45,22 @@ export interface Consumer {
 type Entry = [id: string, fields: string[]];
 
 /**
+ * The connection of the blocking XREADGROUP: a duplicate whose command time-out covers
+ * the block. With the shared connection's (REDIS_COMMAND_TIMEOUT_MS, 1 s by default) an
+ * idle read of 1 s timed out on the client every round: the consumer restarted each
+ * time, and entries Redis handed to a read the client had given up on stayed pending
+ * until XAUTOCLAIM took them over after `claimIdleMs`.
+ */
+function blockingReader(redis: RedisClient, blockMs: number): RedisClient {
+  const base = (isCluster(redis) ? redis.options.redisOptions : redis.options)?.commandTimeout;
+  const commandTimeout = blockMs + (base ?? 1000);
+  if (!isCluster(redis)) return redis.duplicate({ commandTimeout });
+  return redis.duplicate([], {
+    redisOptions: { ...redis.options.redisOptions, commandTimeout },
+  });
+}
+
+/**
  * Reads `stream` in consumer group `name`: first entries other consumers left pending
  * longer than `claimIdleMs` (XAUTOCLAIM), then new ones (XREADGROUP). Each entry's
  * effect commits together with its inbox row, then the entry is acknowledged: a
@@ -52,7 +69,7 @@ type Entry = [id: string, fields: string[]];
  */
 export function startConsumer(spec: ConsumerSpec): Consumer {
   const metrics = spec.metrics ?? noEventMetrics;
-  const reader = spec.redis.duplicate();
+  const reader = blockingReader(spec.redis, spec.blockMs ?? 1000);
   reader.on('error', () => undefined);
   let stopped = false;
 

@@ -8,7 +8,8 @@ import { applyGifts } from '../../src/events/gifts';
 import { noEventMetrics } from '../../src/events/metrics';
 import { startRelay } from '../../src/events/relay';
 import type { Job } from '../../src/jobs/job';
-import { pollUntil } from '../../support/time';
+import pino from 'pino';
+import { pollUntil, sleep } from '../../support/time';
 import { makeOrder, openApi, principal, type ApiContext, type Principal } from '../helpers/api';
 import { makeSaleProduct } from '../helpers/catalog';
 
@@ -98,6 +99,31 @@ describe('consumers: consumer groups, claims and the inbox; the gifts consumer',
     }[];
     return { stock: stock.stock, rows };
   };
+
+  it('when the stream stays idle longer than a read blocks, then the consumer keeps reading without restarting and applies a new entry at once', async () => {
+    // A read that blocks as long as a Redis command may take (1 s each by default): its
+    // connection must allow for the block, or every idle read times out on the client
+    // and an entry Redis hands to a read given up on waits for claimIdleMs (60 s here).
+    const blockMs = api.config.REDIS_COMMAND_TIMEOUT_MS;
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const applied = new Map<string, number>();
+    consumer({
+      name: `idle-${randomUUID()}`,
+      blockMs,
+      claimIdleMs: 60_000,
+      logger,
+      handle: (event) => {
+        applied.set(event.orderId, Date.now());
+        return Promise.resolve();
+      },
+    });
+    await sleep(3 * blockMs + 500);
+    const product = await makeSaleProduct(api, merchant, { stock: 10 });
+    const order = await makeOrder(api, buyer, [{ productId: product.id, quantity: 1 }]);
+    expect(await pollUntil(() => applied.has(order.id), 20_000)).toBe(true);
+    expect(warnings.filter((w) => w.includes('consumer restarts'))).toEqual([]);
+  });
 
   it('when a consumer dies after its effect committed and before XACK, then another claims the entry and the inbox keeps the effect single', async () => {
     const name = `gifts-claim-${randomUUID().slice(0, 8)}`;
