@@ -9,15 +9,25 @@ import { consumerKill, relayKill, webhookFail, type EventsFaultContext } from '.
 import { killEpisode, killVariant } from './kill';
 import { pauseEpisode } from './pause';
 import { probeAfterRedisFault, probeText } from './probe';
-import type { RedisControl } from './redis-control';
-import { REDIS_FAULTS, type FaultName, type FaultOutcome, type FaultRecord } from './types';
+import type { PrivateCluster } from '../procs/redis-cluster';
+import { failoverEpisode, reshardEpisode } from './cluster';
+import type { RedisControl, RedisTarget } from './redis-control';
+import {
+  CLUSTER_FAULTS,
+  REDIS_FAULTS,
+  type FaultName,
+  type FaultOutcome,
+  type FaultRecord,
+} from './types';
 
 export interface FaultContext extends Omit<EventsFaultContext, 'world' | 'instances'> {
   world: World;
   instances: readonly ApiInstance[];
   redis: RedisControl | undefined;
+  /** The private Redis Cluster the instances use (--redis-cluster), else undefined. */
+  cluster: PrivateCluster | undefined;
   /** The Redis the instances use (the kill between the gate and the database reads it). */
-  redisUrl: string;
+  redisTarget: RedisTarget;
   /** An admin connection of the harness (not one of the instances'). */
   db: Knex;
   recorder: Recorder;
@@ -96,7 +106,7 @@ export class FaultScheduler {
       (fault === 'kill' && killVariant(n) === 'gate') ||
       fault === 'consumer-kill' ||
       fault === 'relay-kill';
-    return REDIS_FAULTS.includes(fault) || gated
+    return REDIS_FAULTS.includes(fault) || CLUSTER_FAULTS.includes(fault) || gated
       ? this.inRedisTurn(() => this.injectNow(fault, n))
       : this.injectNow(fault, n);
   }
@@ -133,6 +143,10 @@ export class FaultScheduler {
         return { detail: await consumerKill(this.ctx, n) };
       case 'webhook-fail':
         return { detail: await webhookFail(this.ctx, n) };
+      case 'failover':
+        return { detail: await this.onCluster(n, 'failover') };
+      case 'reshard':
+        return { detail: await this.onCluster(n, 'reshard') };
     }
   }
 
@@ -220,6 +234,17 @@ export class FaultScheduler {
     if (!redis) return 'no Redis the harness may act on';
     if (n % 2 === 1 || !redis.halfOpenSubscribers) return redis.cutSubscribers();
     return redis.halfOpenSubscribers(this.ctx.lockWaitMs + this.ctx.world.rng.int(500, 1500));
+  }
+
+  /**
+   * A failover of the primary of a slot the workload uses, or that slot's move to another
+   * primary (and back); see faults/cluster.ts.
+   */
+  private async onCluster(n: number, fault: 'failover' | 'reshard'): Promise<string> {
+    const cluster = this.ctx.cluster;
+    if (!cluster) return `${fault}#${n}: no Redis Cluster of the harness's own`;
+    const ctx = { ...this.ctx, cluster };
+    return fault === 'failover' ? failoverEpisode(ctx, n) : reshardEpisode(ctx, n);
   }
 
   /** Terminates every PostgreSQL connection of the instances (pg_terminate_backend). */
