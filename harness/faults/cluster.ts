@@ -35,22 +35,59 @@ interface LiveKey {
 /**
  * A key of the run whose slot is busy, by `n % 3`: a merchant's stock gates (every order,
  * flash sale and coupon of that merchant goes through `gate:{m:<id>}:...`), the lock of
- * an open order (`lock:{order:<id>}`, taken by every transition), or the events stream
- * (with its relay's job lock and consumer groups).
+ * an order (`lock:{order:<id>}`, taken by every transition: one held now, looked for
+ * for up to 1 s, else an open order's), or the events stream (with the consumer groups).
  */
-function liveKey(ctx: ClusterFaultContext, n: number): LiveKey {
+async function liveKey(ctx: ClusterFaultContext, n: number): Promise<LiveKey> {
   const { world } = ctx;
   const variant = n % 3;
   if (variant === 1 && world.merchants.length > 0) {
     const merchant = world.rng.pick(world.merchants);
     return { key: inFlightKey(merchant.id), what: `stock gates of merchant ${merchant.id}` };
   }
-  const open = world.activeOrders();
-  if (variant === 2 && open.length > 0) {
-    const order = world.rng.pick(open);
-    return { key: lockKey('order', order.id), what: `lock of open order ${order.id}` };
+  if (variant === 2) {
+    let held: string[] = [];
+    await pollUntil(
+      async () => {
+        held = await heldOrderLocks(ctx.cluster);
+        return held.length > 0;
+      },
+      1000,
+      20,
+    );
+    if (held.length > 0) {
+      const key = world.rng.pick(held);
+      return { key, what: `lock ${key}, held then` };
+    }
+    const open = world.activeOrders();
+    if (open.length > 0) {
+      const order = world.rng.pick(open);
+      return { key: lockKey('order', order.id), what: `lock of open order ${order.id}` };
+    }
   }
   return { key: ctx.eventsStream, what: `events stream ${ctx.eventsStream}` };
+}
+
+/** The order locks held now (`lock:{order:*}` keys, SCAN of every primary that answers). */
+async function heldOrderLocks(cluster: PrivateCluster): Promise<string[]> {
+  const found: string[] = [];
+  for (const node of cluster.nodes) {
+    try {
+      await onNode(node.port, async (r) => {
+        if (!/role:master/.test(await r.info('replication'))) return;
+        let cursor = '0';
+        do {
+          const [next, keys] = await r.scan(cursor, 'MATCH', lockKey('order', '*'), 'COUNT', 1000);
+          cursor = next;
+          // The lock's own key, not its companions (`lock:{order:<id>}:queue`, ...).
+          found.push(...keys.filter((k) => k.endsWith('}')));
+        } while (cursor !== '0');
+      });
+    } catch {
+      // a node that does not answer has nothing to offer
+    }
+  }
+  return found;
 }
 
 /** The cluster as the first node that answers sees it, and a key's slot. */
@@ -109,7 +146,7 @@ async function clusterOk(cluster: PrivateCluster): Promise<boolean> {
  */
 export async function failoverEpisode(ctx: ClusterFaultContext, n: number): Promise<string> {
   const { cluster } = ctx;
-  const live = liveKey(ctx, n);
+  const live = await liveKey(ctx, n);
   const { nodes, slot } = await view(cluster, live.key);
   const primary = nodes.find((l) => isPrimary(l) && owns(l, slot));
   if (!primary) throw new Error(`no primary owns slot ${slot}`);
@@ -215,7 +252,7 @@ async function moveSlot(
 export async function reshardEpisode(ctx: ClusterFaultContext, n: number): Promise<string> {
   const { cluster, world } = ctx;
   // The events stream first, then a merchant's gates, then an order's lock.
-  const live = liveKey(ctx, n + 2);
+  const live = await liveKey(ctx, n + 2);
   const before = await view(cluster, live.key);
   const { slot } = before;
   const primaries = before.nodes.filter(isPrimary);
