@@ -9,6 +9,7 @@ import {
   type NodeLine,
   type PrivateCluster,
 } from '../procs/redis-cluster';
+import type { LiveSale } from '../workload/sales';
 import type { World } from '../workload/world';
 
 export interface ClusterFaultContext {
@@ -135,18 +136,33 @@ async function clusterOk(cluster: PrivateCluster): Promise<boolean> {
   return true;
 }
 
+/** A flash sale a failover aims at, and what to start once the replica is promoted. */
+export interface FailoverAim {
+  sale: LiveSale;
+  promoted: () => void;
+}
+
 /**
  * `failover`: freezes (SIGSTOP) the primary that holds the slot of a live key (see
- * liveKey) past the node timeout, until CLUSTER NODES on its replica shows the replica a
+ * liveKey; with `aim`, the stock gates of the flash sale's merchant, struck while its
+ * orders are in flight, and `aim.promoted` runs as soon as the replica serves the slot)
+ * past the node timeout, until CLUSTER NODES on its replica shows the replica a
  * primary owning that slot; then lets it go (SIGCONT) and waits until it is a synced
  * replica of the new primary and every node says cluster_state:ok. Requests on that
  * slot meet a primary that does not answer, then a new one that may lack its last
  * writes (replication is asynchronous); every guarantee must still hold.
  * @throws Error when the replica is not promoted or the old primary does not rejoin in time.
  */
-export async function failoverEpisode(ctx: ClusterFaultContext, n: number): Promise<string> {
+export async function failoverEpisode(
+  ctx: ClusterFaultContext,
+  n: number,
+  aim?: FailoverAim,
+): Promise<string> {
   const { cluster } = ctx;
-  const live = await liveKey(ctx, n);
+  const merchant = aim?.sale.product.merchant.id;
+  const live = aim
+    ? { key: inFlightKey(merchant ?? ''), what: `stock gates of merchant ${merchant ?? ''}` }
+    : await liveKey(ctx, n);
   const { nodes, slot } = await view(cluster, live.key);
   const primary = nodes.find((l) => isPrimary(l) && owns(l, slot));
   if (!primary) throw new Error(`no primary owns slot ${slot}`);
@@ -159,6 +175,7 @@ export async function failoverEpisode(ctx: ClusterFaultContext, n: number): Prom
 
   const t0 = Date.now();
   process.kill(frozen.pid, 'SIGSTOP');
+  const during = aim && !aim.sale.over ? ` during flash sale #${aim.sale.round}` : '';
   let promotedMs: number | undefined;
   try {
     const promoted = await pollUntil(
@@ -179,6 +196,7 @@ export async function failoverEpisode(ctx: ClusterFaultContext, n: number): Prom
     throw new Error(
       `SIGSTOP :${primary.port} for ${frozenMs} ms: replica :${replica.port} was not promoted`,
     );
+  aim?.promoted();
   const t1 = Date.now();
   const rejoined =
     (await pollUntil(() => replicaSynced(primary.port), REJOIN_MS, 200)) &&
@@ -187,7 +205,7 @@ export async function failoverEpisode(ctx: ClusterFaultContext, n: number): Prom
     throw new Error(
       `replica :${replica.port} promoted after ${promotedMs} ms, but :${primary.port} did not rejoin as a synced replica within ${REJOIN_MS} ms`,
     );
-  return `failover#${n}: SIGSTOP primary :${primary.port} holding slot ${slot} (${live.what}); replica :${replica.port} promoted after ${promotedMs} ms (node timeout ${CLUSTER_NODE_TIMEOUT_MS} ms); SIGCONT; :${primary.port} back as a synced replica of :${replica.port} after ${Date.now() - t1} ms`;
+  return `failover#${n}: SIGSTOP primary :${primary.port} holding slot ${slot} (${live.what})${during}; replica :${replica.port} promoted after ${promotedMs} ms (node timeout ${CLUSTER_NODE_TIMEOUT_MS} ms); SIGCONT; :${primary.port} back as a synced replica of :${replica.port} after ${Date.now() - t1} ms`;
 }
 
 /** What one slot move did. */

@@ -100,6 +100,7 @@ export class FaultScheduler {
 
   private inject(fault: FaultName, n: number): Promise<FaultOutcome | undefined> {
     if (fault === 'flushall' || fault === 'redis-restart') return this.redisLoss(fault, n);
+    if (fault === 'failover') return this.failover(n);
     // A consumer-kill reads the stream's pending entries: it needs Redis up. Both events
     // kills also keep out of a probe's way (a probe sent to a dead instance is refused).
     const gated =
@@ -144,9 +145,9 @@ export class FaultScheduler {
       case 'webhook-fail':
         return { detail: await webhookFail(this.ctx, n) };
       case 'failover':
-        return { detail: await this.onCluster(n, 'failover') };
+        return this.failover(n);
       case 'reshard':
-        return { detail: await this.onCluster(n, 'reshard') };
+        return { detail: await this.reshard(n) };
     }
   }
 
@@ -237,14 +238,47 @@ export class FaultScheduler {
   }
 
   /**
-   * A failover of the primary of a slot the workload uses, or that slot's move to another
-   * primary (and back); see faults/cluster.ts.
+   * A failover of the primary of a slot the workload uses (faults/cluster.ts). The
+   * first, fourth, ... aim at the stock gates of the next flash sale no other fault aims
+   * at, 10-80 ms after its start, as FLUSHALL does; from the replica's promotion (in the
+   * same turn) a probe orders until that product sells again.
    */
-  private async onCluster(n: number, fault: 'failover' | 'reshard'): Promise<string> {
+  private async failover(n: number): Promise<FaultOutcome | undefined> {
     const cluster = this.ctx.cluster;
-    if (!cluster) return `${fault}#${n}: no Redis Cluster of the harness's own`;
-    const ctx = { ...this.ctx, cluster };
-    return fault === 'failover' ? failoverEpisode(ctx, n) : reshardEpisode(ctx, n);
+    if (!cluster) return { detail: `failover#${n}: no Redis Cluster of the harness's own` };
+    const sale = n % 3 === 1 ? await this.nextSale() : undefined;
+    if (this.stopping && !sale) return undefined;
+    return this.inRedisTurn(async () => {
+      const startMs = this.ctx.recorder.now();
+      let probing: Promise<SaleProbe> | undefined;
+      const aim = sale && {
+        sale,
+        promoted: () => {
+          const promotedMs = this.ctx.recorder.now();
+          probing = probeAfterRedisFault(this.ctx, `failover#${n}`, promotedMs, sale);
+        },
+      };
+      let detail: string;
+      try {
+        detail = await failoverEpisode({ ...this.ctx, cluster }, n, aim);
+      } catch (error) {
+        // A probe started before the failure still counts: its product must sell again.
+        const probe = await probing?.catch(() => undefined);
+        if (probe) this.probes.push(probe);
+        throw error;
+      }
+      const endMs = this.ctx.recorder.now();
+      const probe = await probing;
+      if (probe) this.probes.push(probe);
+      return { detail: probe ? `${detail}; ${probeText(probe)}` : detail, startMs, endMs };
+    });
+  }
+
+  /** A slot the workload uses moved to another primary and back (faults/cluster.ts). */
+  private async reshard(n: number): Promise<string> {
+    const cluster = this.ctx.cluster;
+    if (!cluster) return `reshard#${n}: no Redis Cluster of the harness's own`;
+    return reshardEpisode({ ...this.ctx, cluster }, n);
   }
 
   /** Terminates every PostgreSQL connection of the instances (pg_terminate_backend). */
