@@ -1,7 +1,14 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { databaseUrlFrom, redisUrlFrom } from '../support/urls';
-import { FAULT_ALIASES, FAULTS, REDIS_FAULTS, type FaultName } from './faults/types';
+import {
+  allFaults,
+  CLUSTER_FAULTS,
+  FAULT_ALIASES,
+  FAULTS,
+  REDIS_FAULTS,
+  type FaultName,
+} from './faults/types';
 
 export interface HarnessOptions {
   /** API instances to start. */
@@ -26,6 +33,11 @@ export interface HarnessOptions {
   redisUrl: string;
   /** Start a private redis-server even when no Redis fault needs one. */
   privateRedis: boolean;
+  /**
+   * Run the instances on a private Redis Cluster of the harness's own (3 primaries, 3
+   * replicas, free ports, a temporary directory) instead of one Redis.
+   */
+  redisCluster: boolean;
   /** Let the Redis faults act on `redisUrl` (a restart flushes that database). */
   allowRestartShared: boolean;
   lockTtlMs: number;
@@ -71,6 +83,7 @@ export function defaultOptions(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     ownDatabase: false,
     redisUrl: redisUrlFrom(env),
     privateRedis: false,
+    redisCluster: false,
     allowRestartShared: false,
     lockTtlMs: 1000,
     lockWaitMs: 2000,
@@ -88,6 +101,8 @@ export function defaultOptions(env: NodeJS.ProcessEnv = process.env): HarnessOpt
       'relay-kill': 20_000,
       'consumer-kill': 20_000,
       'webhook-fail': 8000,
+      failover: 12_000,
+      reshard: 8000,
     },
     flashStock: 10,
     flashBuyers: 30,
@@ -111,11 +126,14 @@ export const USAGE = `usage: npm run harness -- [options]
   --concurrency N          virtual clients at once (12)
   --buyers N --merchants N --products-per-merchant N   (12, 3, 4)
   --faults LIST            ${FAULTS.join(',')}
-                           | all | none (none); redis-flush is flushall
+                           | all | none (none); redis-flush is flushall; ${CLUSTER_FAULTS.join(' and ')}
+                           only with --redis-cluster, which refuses ${REDIS_FAULTS.join(', ')}
+                           (all: every fault the chosen Redis allows)
   --fault-period NAME=MS   mean time between injections, repeatable (pause=3000
                            redis-restart=9000 kill=11000 pg-drop=5000 redis-stall=10000
                            subscriber-cut=4000 flushall=12000 relay-kill=20000
-                           consumer-kill=20000 webhook-fail=8000; a FLUSHALL, and every
+                           consumer-kill=20000 webhook-fail=8000 failover=12000
+                           reshard=8000; a FLUSHALL, and every
                            other restart, waits for the next flash sale's start)
   --disable-version-check  instances skip the version check: the run must report violations
   --database-url URL       (DATABASE_URL, else the dev database)
@@ -123,6 +141,8 @@ export const USAGE = `usage: npm run harness -- [options]
   --redis-url URL          (REDIS_URL, else the dev Redis)
   --private-redis          a redis-server of the harness's own (always with
                            ${REDIS_FAULTS.join(', ')})
+  --redis-cluster          a Redis Cluster of the harness's own (3 primaries, 3 replicas,
+                           free ports, a temporary directory, removed at the end)
   --allow-restart-shared   let the Redis faults act on --redis-url (flushes that database)
   --lock-ttl-ms N --lock-wait-ms N --payment-ttl-seconds N --sweep-interval-ms N
                            instance settings (1000, 2000, 4, 400)
@@ -158,6 +178,7 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
       'own-database': { type: 'boolean' },
       'redis-url': { type: 'string' },
       'private-redis': { type: 'boolean' },
+      'redis-cluster': { type: 'boolean' },
       'allow-restart-shared': { type: 'boolean' },
       'lock-ttl-ms': { type: 'string' },
       'lock-wait-ms': { type: 'string' },
@@ -205,7 +226,8 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
     1,
     50,
   );
-  o.faults = parseFaults(values.faults);
+  o.redisCluster = values['redis-cluster'] ?? false;
+  o.faults = parseFaults(values.faults, o.redisCluster);
   for (const entry of values['fault-period'] ?? []) {
     const [given, ms] = entry.split('=');
     const name = canonical(given ?? '');
@@ -217,6 +239,9 @@ export function parseOptions(argv: string[]): HarnessOptions | 'help' {
   o.ownDatabase = values['own-database'] ?? false;
   o.redisUrl = values['redis-url'] ?? o.redisUrl;
   o.privateRedis = values['private-redis'] ?? false;
+  if (o.redisCluster && (o.privateRedis || values['redis-url'] !== undefined)) {
+    throw new Error('--redis-cluster runs a cluster of its own: no --private-redis or --redis-url');
+  }
   o.allowRestartShared = values['allow-restart-shared'] ?? false;
   o.lockTtlMs = int('lock-ttl-ms', values['lock-ttl-ms'], o.lockTtlMs, 100, 600_000);
   o.lockWaitMs = int('lock-wait-ms', values['lock-wait-ms'], o.lockWaitMs, 0, 600_000);
@@ -284,13 +309,24 @@ function isFault(name: string | undefined): name is FaultName {
   return (FAULTS as readonly string[]).includes(name ?? '');
 }
 
-export function parseFaults(list: string | undefined): FaultName[] {
+/**
+ * The faults of `--faults`. `all` is every fault the run's Redis allows: on one Redis
+ * (`cluster` false) all but failover and reshard, on a cluster all but the single-Redis
+ * faults. Naming a fault the Redis does not allow is an error.
+ */
+export function parseFaults(list: string | undefined, cluster = false): FaultName[] {
   if (list === undefined || list === '' || list === 'none') return [];
-  if (list === 'all') return [...FAULTS];
+  if (list === 'all') return allFaults(cluster);
   const names = list.split(',').map((s) => canonical(s.trim()));
   for (const name of names) {
     if (!isFault(name))
       throw new Error(`--faults: unknown fault ${name} (known: ${FAULTS.join(', ')}, all)`);
+    if (cluster && REDIS_FAULTS.includes(name))
+      throw new Error(
+        `--faults: ${name} acts on one redis-server and cannot run with --redis-cluster (its cluster faults: ${CLUSTER_FAULTS.join(', ')})`,
+      );
+    if (!cluster && CLUSTER_FAULTS.includes(name))
+      throw new Error(`--faults: ${name} needs --redis-cluster (a cluster of the harness's own)`);
   }
   return [...new Set(names)] as FaultName[];
 }

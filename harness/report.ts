@@ -23,6 +23,8 @@ export interface Report {
   startedAt: string;
   finishedAt: string;
   options: HarnessOptions;
+  /** The Redis the instances ran on, e.g. the harness's private cluster and its nodes. */
+  redis: string;
   workloadSeconds: number;
   requests: ActionStats;
   /** Recorded requests per second of workload. */
@@ -122,6 +124,7 @@ export function buildReport(input: {
   crashes: Crash[];
   violations: Violation[];
   historyFile: string;
+  redis: string;
 }): Report {
   const { records, observation, violations } = input;
   const actions: Record<string, ActionStats> = {};
@@ -170,6 +173,7 @@ export function buildReport(input: {
       databaseUrl: redact(input.options.databaseUrl),
       redisUrl: redact(input.options.redisUrl),
     },
+    redis: input.redis,
     workloadSeconds: Math.round(input.workloadMs / 100) / 10,
     requests: statsOf(records),
     throughput: Math.round((records.length / Math.max(1, input.workloadMs)) * 10_000) / 10,

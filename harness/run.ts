@@ -96,13 +96,13 @@ export async function runHarness(given: HarnessOptions): Promise<HarnessResult> 
   try {
     redis = await chooseRedis(options);
     const secret = randomBytes(32).toString('hex');
-    const env = instanceEnv(options, redis.url, secret, runId);
+    const env = instanceEnv(options, redis, secret, runId);
     for (let i = 0; i < options.instances; i++) {
       instances.push(new ApiInstance(await freePort(), { root: options.root, env, logDir }));
     }
     note(
       verbose,
-      `starting ${instances.length} API instances on ${instances.map((i) => i.port).join(', ')} (Redis ${redis.url})`,
+      `starting ${instances.length} API instances on ${instances.map((i) => i.port).join(', ')} (${redis.description})`,
     );
     await Promise.all(instances.map((i) => i.start()));
     receiver = await WebhookReceiver.start(new Recorder(), new Rng(options.seed + 1));
@@ -128,6 +128,7 @@ export async function runHarness(given: HarnessOptions): Promise<HarnessResult> 
       crashes: instances.flatMap((i) => i.crashes),
       violations,
       historyFile,
+      redis: redis.description,
     });
     await writeHistory(historyFile, outcome.recorder.records);
     // What the webhook receiver got, one delivery a line (guarantee 9's evidence).
@@ -183,7 +184,8 @@ async function drive(
       world,
       instances,
       redis: redis.control,
-      redisUrl: redis.url,
+      cluster: redis.cluster,
+      redisTarget: redis.target,
       eventsStream: eventsStreamOf(runId),
       receiver,
       webhookTimeoutMs: WEBHOOK_TIMEOUT_MS,

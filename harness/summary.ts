@@ -1,4 +1,5 @@
 import { SELL_AGAIN_MS } from './checker/probes';
+import { CLUSTER_FAULTS } from './faults/types';
 import type { Report } from './report';
 
 const list = (m: Record<string, number>): string =>
@@ -23,7 +24,12 @@ export function summaryText(report: Report, reportPath: string): string {
         `  ${kind.padEnd(15)} ${cols([s.sent, s.ok, s.rejected, s.unknown, s.refused, s.p50Ms, s.p99Ms], [7, 7, 9, 8, 8, 8, 8])}`,
     ),
     `errors: ${list(report.errors)}`,
+    `redis: ${report.redis}`,
     `faults injected: ${list(report.faults.counts)}`,
+    // What each failover and reshard did to the cluster (few: one every 8-12 s).
+    ...report.faults.log
+      .filter((f) => CLUSTER_FAULTS.includes(f.fault))
+      .map((f) => `  ${f.detail}`),
   ];
   const designed = report.faults.log.filter((f) => f.designed === true);
   if (designed.length > 0) {

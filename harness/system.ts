@@ -1,8 +1,15 @@
-import { privateRedisControl, sharedRedisControl, type RedisControl } from './faults/redis-control';
+import {
+  privateRedisControl,
+  sharedRedisControl,
+  type RedisControl,
+  type RedisTarget,
+} from './faults/redis-control';
 import { REDIS_FAULTS } from './faults/types';
 import type { HarnessOptions } from './options';
 import { PrivateRedis } from './procs/redis';
+import { PrivateCluster } from './procs/redis-cluster';
 import { RedisProxy } from './procs/redis-proxy';
+import { redact } from '../support/urls';
 
 /** The run's events stream (one hash tag: its keys live together on a cluster). */
 export const eventsStreamOf = (runId: string): string => `events:{h-${runId}}`;
@@ -12,7 +19,14 @@ export const WEBHOOK_TIMEOUT_MS = 1500;
 
 /** The Redis the instances use, what the Redis faults may do to it, and its clean-up. */
 export interface RedisChoice {
+  /** REDIS_URL of the instances (on a cluster: one node's, unused by them). */
   url: string;
+  /** Where the harness reads what the instances keep in Redis. */
+  target: RedisTarget;
+  /** The private cluster (--redis-cluster); the instances get its seeds in REDIS_CLUSTER_NODES. */
+  cluster?: PrivateCluster;
+  /** For the report, e.g. `private redis-server on 127.0.0.1:1234`. */
+  description: string;
   control: RedisControl | undefined;
   /** Stops what the harness started for it (server, proxy); nothing for a shared Redis. */
   stop: () => Promise<void>;
@@ -23,24 +37,41 @@ export interface RedisChoice {
  * stops, freezes or cuts connections of the server, which other test files share);
  * --allow-restart-shared lets those faults act on --redis-url instead. With
  * subscriber-cut the instances reach the private server through a proxy that can make
- * their subscriber connections half-open.
+ * their subscriber connections half-open. With --redis-cluster a private Redis Cluster
+ * (six nodes of the harness's own, see procs/redis-cluster.ts) instead.
  */
 export async function chooseRedis(options: HarnessOptions): Promise<RedisChoice> {
   const faulted = options.faults.some((f) => REDIS_FAULTS.includes(f));
   const nothing = () => Promise.resolve();
-  if (faulted && options.allowRestartShared) {
-    const control = sharedRedisControl(options.redisUrl);
-    return { url: options.redisUrl, control, stop: nothing };
+  const shared = (control: RedisControl | undefined): RedisChoice => ({
+    url: options.redisUrl,
+    target: options.redisUrl,
+    description: `shared Redis ${redact(options.redisUrl)}`,
+    control,
+    stop: nothing,
+  });
+  if (options.redisCluster) {
+    const cluster = await PrivateCluster.start();
+    const seeds = cluster.nodes.map((n) => n.address);
+    return {
+      url: `redis://${seeds[0] ?? ''}/0`,
+      target: { clusterNodes: seeds },
+      cluster,
+      description: cluster.describe(),
+      control: undefined,
+      stop: () => cluster.stop(),
+    };
   }
-  if (!faulted && !options.privateRedis) {
-    return { url: options.redisUrl, control: undefined, stop: nothing };
-  }
+  if (faulted && options.allowRestartShared) return shared(sharedRedisControl(options.redisUrl));
+  if (!faulted && !options.privateRedis) return shared(undefined);
   const redis = await PrivateRedis.start();
   const proxy = options.faults.includes('subscriber-cut')
     ? await RedisProxy.start(redis.port)
     : undefined;
   return {
     url: proxy?.url ?? redis.url,
+    target: proxy?.url ?? redis.url,
+    description: `private redis-server on 127.0.0.1:${redis.port}${proxy ? ` behind a proxy on :${proxy.port}` : ''}`,
     control: privateRedisControl(redis, proxy),
     stop: async () => {
       await proxy?.close();
@@ -58,11 +89,13 @@ export async function chooseRedis(options: HarnessOptions): Promise<RedisChoice>
  */
 export function instanceEnv(
   options: HarnessOptions,
-  redisUrl: string,
+  redis: Pick<RedisChoice, 'url' | 'cluster'>,
   secret: string,
   runId: string,
 ): Record<string, string> {
   return {
+    // On the harness's cluster every use of Redis goes there (REDIS_URL is then unused).
+    ...(redis.cluster ? { REDIS_CLUSTER_NODES: redis.cluster.seeds } : {}),
     EVENTS_STREAM: eventsStreamOf(runId),
     CONSUMER_CLAIM_IDLE_MS: '1500',
     WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
@@ -71,7 +104,7 @@ export function instanceEnv(
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     DATABASE_URL: options.databaseUrl,
-    REDIS_URL: redisUrl,
+    REDIS_URL: redis.url,
     AUTH_JWT_SECRET: secret,
     LOG_LEVEL: 'warn',
     LOCK_TTL_MS: String(options.lockTtlMs),

@@ -3,13 +3,13 @@ import type { WebhookReceiver } from '../webhooks/receiver';
 import { pollUntil, sleep } from '../../support/time';
 import type { World } from '../workload/world';
 import { killAndRestart } from './kill';
-import { withAdmin } from './redis-control';
+import { withAdmin, type RedisTarget } from './redis-control';
 
 export interface EventsFaultContext {
   world: World;
   instances: readonly ApiInstance[];
   /** The Redis the instances use (only read here) and their events stream's key. */
-  redisUrl: string;
+  redisTarget: RedisTarget;
   eventsStream: string;
   receiver: WebhookReceiver;
   /** The instances' webhook time-out: a hanging answer waits longer. */
@@ -64,7 +64,7 @@ export async function consumerKill(ctx: EventsFaultContext, n: number): Promise<
   const up = ctx.instances.filter((i) => i.running);
   if (up.length === 0) return `consumer-kill#${n}: no instance running`;
   let found: { instance: ApiInstance; group: string; pending: number } | undefined;
-  await withAdmin(ctx.redisUrl, (admin) =>
+  await withAdmin(ctx.redisTarget, (admin) =>
     pollUntil(
       async () => {
         const groups = (await admin

@@ -5,7 +5,7 @@ import { placeOrder, transition } from '../workload/requests';
 import { createProduct } from '../workload/setup';
 import type { World } from '../workload/world';
 import { probeSale, probeText, stockLeft, type ProbeContext } from './probe';
-import { gateTakeSeen } from './redis-control';
+import { gateTakeSeen, type RedisTarget } from './redis-control';
 
 /**
  * SIGKILLs `victim`, leaves it down 0.1-1 s and starts it again on the same port.
@@ -34,7 +34,7 @@ export function killVariant(n: number): KillVariant {
 export interface KillContext extends ProbeContext {
   instances: readonly ApiInstance[];
   /** The Redis the instances use (only read here). */
-  redisUrl: string;
+  redisTarget: RedisTarget;
   pauseMs: number;
   /** Keeps a request the episode does not wait for (its answer is a reset). */
   stray(request: Promise<unknown>): void;
@@ -73,7 +73,7 @@ export async function killEpisode(
     ctx.stray(placeOrder(world, buyer, line, { port: victim.port, pauseMs: ctx.pauseMs, tag }));
     // The instance blocks right after the gate's take: kill it once Redis shows the take.
     const at = { merchantId: merchant.id, productId: product.id, stock: units, units };
-    const seen = await gateTakeSeen(ctx.redisUrl, at, ctx.pauseMs - 500).catch(() => false);
+    const seen = await gateTakeSeen(ctx.redisTarget, at, ctx.pauseMs - 500).catch(() => false);
     how = `${seen ? 'between the stock gate and the transaction' : 'before the gate took anything (not seen in time)'} of an order for ${units} units of ${product.id}`;
     gated = async () => {
       const killedMs = ctx.recorder.now();

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { productKeys } from '../../src/catalog/gate/keys';
 import { pollUntil, sleep } from '../../support/time';
 import type { PrivateRedis } from '../procs/redis';
@@ -22,9 +22,36 @@ export interface RedisControl {
   halfOpenSubscribers?: (ms: number) => Promise<string>;
 }
 
-/** An admin connection of the harness's own, for one command sequence. */
-export async function withAdmin<T>(url: string, use: (admin: Redis) => Promise<T>): Promise<T> {
-  const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+/**
+ * Where the instances' Redis is, for the harness's own reads: one server's URL, or the
+ * seeds (`host:port`) of a Redis Cluster.
+ */
+export type RedisTarget = string | { readonly clusterNodes: readonly string[] };
+
+/**
+ * An admin connection of the harness's own, for one command sequence: a Redis on a URL,
+ * or an ioredis Cluster on a cluster's seeds (each key's command goes to its slot's
+ * primary, MOVED and ASK followed).
+ */
+export async function withAdmin<T>(
+  target: RedisTarget,
+  use: (admin: Redis | Cluster) => Promise<T>,
+): Promise<T> {
+  const admin =
+    typeof target === 'string'
+      ? new Redis(target, { maxRetriesPerRequest: 1, lazyConnect: true })
+      : new Cluster(
+          target.clusterNodes.map((seed) => {
+            const [host = '', port = ''] = seed.split(':');
+            return { host, port: Number(port) };
+          }),
+          {
+            lazyConnect: true,
+            scaleReads: 'master',
+            slotsRefreshTimeout: 1000,
+            redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 2000 },
+          },
+        );
   admin.on('error', () => undefined);
   try {
     await admin.connect();
@@ -41,12 +68,12 @@ export async function withAdmin<T>(url: string, use: (admin: Redis) => Promise<T
  * @returns whether the take was seen in time.
  */
 export async function gateTakeSeen(
-  url: string,
+  target: RedisTarget,
   product: { merchantId: string; productId: string; stock: number; units: number },
   timeoutMs: number,
 ): Promise<boolean> {
   const { state } = productKeys(product.merchantId, product.productId);
-  return withAdmin(url, (admin) =>
+  return withAdmin(target, (admin) =>
     pollUntil(
       async () => {
         const left = await admin.hget(state, 'left').catch(() => null);

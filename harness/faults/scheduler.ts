@@ -9,15 +9,25 @@ import { consumerKill, relayKill, webhookFail, type EventsFaultContext } from '.
 import { killEpisode, killVariant } from './kill';
 import { pauseEpisode } from './pause';
 import { probeAfterRedisFault, probeText } from './probe';
-import type { RedisControl } from './redis-control';
-import { REDIS_FAULTS, type FaultName, type FaultOutcome, type FaultRecord } from './types';
+import type { PrivateCluster } from '../procs/redis-cluster';
+import { failoverEpisode, reshardEpisode } from './cluster';
+import type { RedisControl, RedisTarget } from './redis-control';
+import {
+  CLUSTER_FAULTS,
+  REDIS_FAULTS,
+  type FaultName,
+  type FaultOutcome,
+  type FaultRecord,
+} from './types';
 
 export interface FaultContext extends Omit<EventsFaultContext, 'world' | 'instances'> {
   world: World;
   instances: readonly ApiInstance[];
   redis: RedisControl | undefined;
+  /** The private Redis Cluster the instances use (--redis-cluster), else undefined. */
+  cluster: PrivateCluster | undefined;
   /** The Redis the instances use (the kill between the gate and the database reads it). */
-  redisUrl: string;
+  redisTarget: RedisTarget;
   /** An admin connection of the harness (not one of the instances'). */
   db: Knex;
   recorder: Recorder;
@@ -90,13 +100,14 @@ export class FaultScheduler {
 
   private inject(fault: FaultName, n: number): Promise<FaultOutcome | undefined> {
     if (fault === 'flushall' || fault === 'redis-restart') return this.redisLoss(fault, n);
+    if (fault === 'failover') return this.failover(n);
     // A consumer-kill reads the stream's pending entries: it needs Redis up. Both events
     // kills also keep out of a probe's way (a probe sent to a dead instance is refused).
     const gated =
       (fault === 'kill' && killVariant(n) === 'gate') ||
       fault === 'consumer-kill' ||
       fault === 'relay-kill';
-    return REDIS_FAULTS.includes(fault) || gated
+    return REDIS_FAULTS.includes(fault) || CLUSTER_FAULTS.includes(fault) || gated
       ? this.inRedisTurn(() => this.injectNow(fault, n))
       : this.injectNow(fault, n);
   }
@@ -133,6 +144,10 @@ export class FaultScheduler {
         return { detail: await consumerKill(this.ctx, n) };
       case 'webhook-fail':
         return { detail: await webhookFail(this.ctx, n) };
+      case 'failover':
+        return this.failover(n);
+      case 'reshard':
+        return { detail: await this.reshard(n) };
     }
   }
 
@@ -220,6 +235,50 @@ export class FaultScheduler {
     if (!redis) return 'no Redis the harness may act on';
     if (n % 2 === 1 || !redis.halfOpenSubscribers) return redis.cutSubscribers();
     return redis.halfOpenSubscribers(this.ctx.lockWaitMs + this.ctx.world.rng.int(500, 1500));
+  }
+
+  /**
+   * A failover of the primary of a slot the workload uses (faults/cluster.ts). The
+   * first, fourth, ... aim at the stock gates of the next flash sale no other fault aims
+   * at, 10-80 ms after its start, as FLUSHALL does; from the replica's promotion (in the
+   * same turn) a probe orders until that product sells again.
+   */
+  private async failover(n: number): Promise<FaultOutcome | undefined> {
+    const cluster = this.ctx.cluster;
+    if (!cluster) return { detail: `failover#${n}: no Redis Cluster of the harness's own` };
+    const sale = n % 3 === 1 ? await this.nextSale() : undefined;
+    if (this.stopping && !sale) return undefined;
+    return this.inRedisTurn(async () => {
+      const startMs = this.ctx.recorder.now();
+      let probing: Promise<SaleProbe> | undefined;
+      const aim = sale && {
+        sale,
+        promoted: () => {
+          const promotedMs = this.ctx.recorder.now();
+          probing = probeAfterRedisFault(this.ctx, `failover#${n}`, promotedMs, sale);
+        },
+      };
+      let detail: string;
+      try {
+        detail = await failoverEpisode({ ...this.ctx, cluster }, n, aim);
+      } catch (error) {
+        // A probe started before the failure still counts: its product must sell again.
+        const probe = await probing?.catch(() => undefined);
+        if (probe) this.probes.push(probe);
+        throw error;
+      }
+      const endMs = this.ctx.recorder.now();
+      const probe = await probing;
+      if (probe) this.probes.push(probe);
+      return { detail: probe ? `${detail}; ${probeText(probe)}` : detail, startMs, endMs };
+    });
+  }
+
+  /** A slot the workload uses moved to another primary and back (faults/cluster.ts). */
+  private async reshard(n: number): Promise<string> {
+    const cluster = this.ctx.cluster;
+    if (!cluster) return `reshard#${n}: no Redis Cluster of the harness's own`;
+    return reshardEpisode({ ...this.ctx, cluster }, n);
   }
 
   /** Terminates every PostgreSQL connection of the instances (pg_terminate_backend). */

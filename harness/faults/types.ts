@@ -9,6 +9,8 @@ export const FAULTS = [
   'relay-kill',
   'consumer-kill',
   'webhook-fail',
+  'failover',
+  'reshard',
 ] as const;
 export type FaultName = (typeof FAULTS)[number];
 
@@ -25,6 +27,17 @@ export const REDIS_FAULTS: readonly FaultName[] = [
   'subscriber-cut',
   'flushall',
 ];
+
+/**
+ * Faults that act on a Redis Cluster (only with --redis-cluster, which runs one of the
+ * harness's own): a primary's failover, a slot's move to another primary.
+ */
+export const CLUSTER_FAULTS: readonly FaultName[] = ['failover', 'reshard'];
+
+/** What `--faults all` means: the cluster faults only on a cluster, the single-Redis ones only without. */
+export function allFaults(cluster: boolean): FaultName[] {
+  return FAULTS.filter((f) => (cluster ? !REDIS_FAULTS.includes(f) : !CLUSTER_FAULTS.includes(f)));
+}
 
 /** One fault injected during the run. */
 export interface FaultRecord {

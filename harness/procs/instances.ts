@@ -51,9 +51,12 @@ export class ApiInstance {
     if (this.child) return;
     this.log ??= createWriteStream(this.logFile, { flags: 'a' });
     this.log.write(`--- start #${++this.starts} at ${new Date().toISOString()}\n`);
+    // A cluster only when the harness runs one: not a REDIS_CLUSTER_NODES it inherited.
+    const inherited = { ...process.env };
+    delete inherited.REDIS_CLUSTER_NODES;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: this.settings.root,
-      env: { ...process.env, ...this.settings.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      env: { ...inherited, ...this.settings.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     track(child);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FAULTS } from '../../harness/faults/types';
+import { allFaults } from '../../harness/faults/types';
 import type { Report } from '../../harness/report';
 
 const root = path.resolve(__dirname, '../..');
@@ -52,6 +52,9 @@ async function harness(args: string[]): Promise<{ code: number; report: Report; 
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Every fault of a run on one Redis (failover and reshard need --redis-cluster). */
+const FAULTS = allFaults(false);
 
 describe('the concurrency harness', () => {
   it('when every fault is injected on three instances, then guarantees 1-11 hold', async () => {

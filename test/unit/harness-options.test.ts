@@ -35,6 +35,28 @@ describe('the harness CLI options', () => {
     expect(() => parseFaults('pause,meteor')).toThrow(/unknown fault meteor/);
   });
 
+  it('when --redis-cluster is given, then "all" means the cluster faults and no single-Redis fault, which are refused', () => {
+    expect(parseFaults('all', true)).toEqual([
+      'pause',
+      'kill',
+      'pg-drop',
+      'relay-kill',
+      'consumer-kill',
+      'webhook-fail',
+      'failover',
+      'reshard',
+    ]);
+    expect(parseOptions(['--redis-cluster', '--faults', 'failover,reshard,kill'])).toMatchObject({
+      redisCluster: true,
+      faults: ['failover', 'reshard', 'kill'],
+    });
+    expect(() => parseOptions(['--redis-cluster', '--faults', 'redis-stall'])).toThrow(
+      /redis-stall acts on one redis-server and cannot run with --redis-cluster/,
+    );
+    expect(() => parseOptions(['--faults', 'failover'])).toThrow(/failover needs --redis-cluster/);
+    expect(() => parseOptions(['--redis-cluster', '--private-redis'])).toThrow(/--redis-cluster/);
+  });
+
   it('when no URL is given, then DATABASE_URL and REDIS_URL are used, else the dev servers', () => {
     const env = { DATABASE_URL: 'postgres://u:p@h:1/d', REDIS_URL: 'redis://h:2/3' };
     expect(defaultOptions(env)).toMatchObject({
