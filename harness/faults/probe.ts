@@ -91,7 +91,8 @@ async function orderPlacedSince(
   fromMs: number,
 ): Promise<number | undefined> {
   const wallOffset = Date.now() - ctx.recorder.now();
-  const row = await ctx.db('orders as o')
+  const row = await ctx
+    .db('orders as o')
     .join('order_items as i', 'i.order_id', 'o.id')
     .where({ 'o.buyer_id': buyerId, 'i.product_id': productId })
     .where('o.created_at', '>=', new Date(fromMs + wallOffset))
