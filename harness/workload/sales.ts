@@ -1,4 +1,4 @@
-import type { Product } from './world';
+import type { Product } from './product';
 
 /** A flash sale under way, as the faults that aim at one see it. */
 export interface LiveSale {

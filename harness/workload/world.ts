@@ -3,13 +3,10 @@ import type { Identity } from '../http/tokens';
 import type { ApiInstance } from '../procs/instances';
 import { FINAL_STATUSES, type RequestRecord } from '../types';
 import type { Rng } from './rng';
+import type { Product } from './product';
 import { SaleBoard } from './sales';
 
-export interface Product {
-  id: string;
-  merchant: Identity;
-  priceCents: number;
-}
+export type { Product } from './product';
 
 /** What the workload last saw of an order (the checker never trusts it). */
 export interface KnownOrder {
