@@ -88,46 +88,28 @@ export function startConsumer(spec: ConsumerSpec): Consumer {
     }
   };
 
-  /**
-   * Applies a read's entries in one transaction, each in a savepoint of its own: one
-   * commit per batch instead of one per event (the inbox rows and effects of the batch
-   * commit together). An entry whose effect throws is rolled back alone and left
-   * pending (claimed again after claimIdleMs, by this consumer or another); the others
-   * are acknowledged, with one XACK, after the commit.
-   */
+  const apply = async ([entryId, fields]: Entry) => {
+    const event = JSON.parse(fields[1] ?? '{}') as FeedEvent;
+    let applied = false;
+    await spec.db.transaction(async (trx) => {
+      applied = await enterInbox(trx, spec.name, event.id);
+      if (applied) await spec.handle(event, trx);
+    });
+    metrics.consumed(spec.name, (Date.now() - Date.parse(event.at)) / 1000, !applied);
+    await spec.afterCommit?.(event);
+    await spec.redis.xack(spec.stream, spec.name, entryId);
+  };
+
   const applyAll = async (entries: Entry[]) => {
-    if (entries.length === 0) return;
-    const done: { entryId: string; event: FeedEvent; applied: boolean }[] = [];
-    try {
-      await spec.db.transaction(async (trx) => {
-        for (const [entryId, fields] of entries) {
-          if (stopped) break;
-          const event = JSON.parse(fields[1] ?? '{}') as FeedEvent;
-          try {
-            await trx.transaction(async (savepoint) => {
-              const applied = await enterInbox(savepoint, spec.name, event.id);
-              if (applied) await spec.handle(event, savepoint);
-              done.push({ entryId, event, applied });
-            });
-          } catch (error) {
-            spec.logger.warn(
-              { err: error, consumer: spec.name, entry: entryId },
-              'event not applied',
-            );
-          }
-        }
-      });
-    } catch (error) {
-      // The batch did not commit: every entry stays pending and comes again.
-      spec.logger.warn({ err: error, consumer: spec.name }, 'events not applied');
-      return;
+    for (const entry of entries) {
+      if (stopped) return;
+      try {
+        await apply(entry);
+      } catch (error) {
+        // Left pending: claimed again after claimIdleMs, by this consumer or another.
+        spec.logger.warn({ err: error, consumer: spec.name, entry: entry[0] }, 'event not applied');
+      }
     }
-    if (done.length === 0) return;
-    for (const { event, applied } of done) {
-      metrics.consumed(spec.name, (Date.now() - Date.parse(event.at)) / 1000, !applied);
-      await spec.afterCommit?.(event);
-    }
-    await spec.redis.xack(spec.stream, spec.name, ...done.map((d) => d.entryId));
   };
 
   const round = async () => {

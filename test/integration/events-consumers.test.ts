@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { feedHead } from '../../src/db/event-feed.repo';
-import { createDb } from '../../src/db/knex';
 import { savePosition, saveTrimmed } from '../../src/db/event-relays.repo';
 import { startConsumer, type Consumer, type ConsumerSpec } from '../../src/events/consumer';
 import type { FeedEvent } from '../../src/events/feed';
@@ -124,59 +123,6 @@ describe('consumers: consumer groups, claims and the inbox; the gifts consumer',
     const order = await makeOrder(api, buyer, [{ productId: product.id, quantity: 1 }]);
     expect(await pollUntil(() => applied.has(order.id), 20_000)).toBe(true);
     expect(warnings.filter((w) => w.includes('consumer restarts'))).toEqual([]);
-  });
-
-  it('when a read brings several entries, then they commit in one transaction, and one whose effect throws is rolled back alone and applied once later', async () => {
-    const product = await makeSaleProduct(api, merchant, { stock: 100 });
-    const placed = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        makeOrder(api, buyer, [{ productId: product.id, quantity: 1 }]),
-      ),
-    );
-    const ids = new Set(placed.map((o) => o.id));
-    // Every one of their events on the stream before the consumer reads it.
-    const onStream = async () => {
-      const entries = (await api.redis.xrange(stream, '-', '+')) as [string, string[]][];
-      const seen = entries.map(([, f]) => (JSON.parse(f[1] ?? '{}') as FeedEvent).orderId);
-      return placed.every((o) => seen.includes(o.id)) ? entries.length : 0;
-    };
-    let entries = 0;
-    expect(await pollUntil(async () => (entries = await onStream()) > 0, 10_000)).toBe(true);
-    // The consumer's own pool, so that its transactions can be counted.
-    const db = createDb(api.config, 'consumer-batch-test');
-    let begins = 0;
-    db.on('query', (q: { sql: string }) => {
-      if (/^begin/i.test(q.sql)) begins++;
-    });
-    const failing = placed[2]?.id ?? '';
-    let failed = false;
-    const applied = new Map<string, number>();
-    try {
-      consumer({
-        name: `batch-${randomUUID()}`,
-        db,
-        claimIdleMs: 300,
-        handle: (event) => {
-          if (event.orderId === failing && !failed) {
-            failed = true;
-            return Promise.reject(new Error('the effect fails once'));
-          }
-          if (ids.has(event.orderId))
-            applied.set(event.orderId, (applied.get(event.orderId) ?? 0) + 1);
-          return Promise.resolve();
-        },
-      });
-      expect(await pollUntil(() => applied.size === ids.size, 15_000)).toBe(true);
-      expect(failed).toBe(true);
-      expect([...applied.values()]).toEqual([1, 1, 1, 1, 1]);
-      // One transaction per read of up to 50 entries, and one more for the entry that was
-      // claimed again: far fewer than one per entry.
-      expect(begins).toBeLessThanOrEqual(Math.ceil(entries / 50) + 2);
-      expect(begins).toBeLessThan(entries);
-    } finally {
-      await Promise.all(running.splice(0).map((c) => c.stop()));
-      await db.destroy();
-    }
   });
 
   it('when a consumer dies after its effect committed and before XACK, then another claims the entry and the inbox keeps the effect single', async () => {
